@@ -1,0 +1,37 @@
+//! # dashi-core — the CORE lane of DASHI
+//!
+//! Everything in DASHI sits on a **ternary carrier**: values in `T = {−1, 0, +1}`,
+//! always stored factored as *support* ∈ {0,1} × *sign* ∈ {−1,+1} (two bit-planes,
+//! canonical: the sign bit is 0 wherever the support bit is 0). This crate holds:
+//!
+//! * [`carrier`] — [`Trit`], [`Shape`], [`Carrier`], periodic neighbourhoods;
+//! * [`packing`] — the lossless 5-trits-per-byte transport form (3⁵ = 243 ≤ 256);
+//! * [`admissibility`] — PDA decisions (Accept / Project / Reject), never a carrier sign;
+//! * [`kernel`] — carrier kernels with a declared invariant class and a reusable
+//!   invariant checker; `Threshold`, `Majority`, `MajorityFusion`, `Annihilate`,
+//!   `Fining`, coherence statistics;
+//! * [`ops`] — the KernelOp ABI ([`ops::OpSpec`], [`ops::Executor`]) and the CPU
+//!   reference executor [`ops::CpuExecutor`] (f64 or f32);
+//! * [`linear`] — [`linear::LinearOperator`] with the **row-vector convention**
+//!   `z_{t+1} = z_t · A`, rollout with observers and a NaN/Inf guard, stride jumping
+//!   by `A^s`, power-ladder jumps to any `t`;
+//! * [`hash`] — the canonical BLAKE2b-128 state hash;
+//! * [`random`] — the seeded generators every backend reproduces bit for bit.
+//!
+//! The crate is pure: no GPU, no file IO. Every fallible public entry point returns a
+//! typed error (`thiserror`); none panics on user input.
+#![deny(missing_docs)]
+
+pub mod admissibility;
+pub mod carrier;
+pub mod hash;
+pub mod kernel;
+pub mod linear;
+pub mod ops;
+pub mod packing;
+pub mod random;
+pub mod scalar;
+
+pub use admissibility::Admissibility;
+pub use carrier::{Carrier, CarrierError, Neighbourhood, Shape, Stencil, Trit};
+pub use hash::{StateHash, state_hash, state_hash_f32};

@@ -1,0 +1,137 @@
+//! The [`Executor`] trait: the one interface solvers and codecs are written against.
+
+use super::{ElemType, ExecError, OpSpec};
+use std::fmt;
+
+/// Handle of a buffer owned by an executor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct BufferId(pub u32);
+
+/// Floating-point precision of an executor's real buffers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Precision {
+    /// f32.
+    F32,
+    /// f64.
+    F64,
+}
+
+impl fmt::Display for Precision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Precision::F32 => "f32",
+            Precision::F64 => "f64",
+        })
+    }
+}
+
+/// The backend that actually ran the ops.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Backend {
+    /// The CPU reference executor.
+    Cpu,
+    /// wgpu on Vulkan.
+    Vulkan,
+    /// wgpu on another API (Metal, DX12, GL).
+    OtherGpu,
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Backend::Cpu => "cpu",
+            Backend::Vulkan => "vulkan",
+            Backend::OtherGpu => "gpu-other",
+        })
+    }
+}
+
+/// Kind of device, as the driver reports it. A CPU Vulkan implementation
+/// (lavapipe/llvmpipe) is [`DeviceType::Cpu`], never a GPU.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DeviceType {
+    /// The host CPU (CPU executor, or a CPU Vulkan driver).
+    Cpu,
+    /// A discrete GPU.
+    DiscreteGpu,
+    /// An integrated GPU.
+    IntegratedGpu,
+    /// A virtual GPU.
+    VirtualGpu,
+    /// Anything else.
+    Other,
+}
+
+/// What an executor runs on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeviceInfo {
+    /// Backend used.
+    pub backend: Backend,
+    /// Device name as reported (e.g. the CPU model, or the adapter name).
+    pub device_name: String,
+    /// Device type.
+    pub device_type: DeviceType,
+    /// Driver name/version, if known.
+    pub driver: String,
+    /// Precision of real buffers.
+    pub precision: Precision,
+}
+
+/// Accumulated timing of one op name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OpTiming {
+    /// Op name.
+    pub op: &'static str,
+    /// Dispatches recorded.
+    pub dispatches: u64,
+    /// Host wall time attributed to the op, nanoseconds (CPU executor: the op's run
+    /// time; GPU executors: recording time only, never device time).
+    pub host_ns: u64,
+    /// Device time from timestamp queries, nanoseconds, where supported.
+    pub device_ns: Option<u64>,
+}
+
+/// An executor of KernelOps.
+///
+/// Contract: [`Executor::enqueue`] validates the dispatch with [`OpSpec::check`]
+/// before anything reaches the device; ops enqueued run in order; results are
+/// visible to downloads after [`Executor::flush`] (downloads flush implicitly).
+/// Real data crosses the boundary as f64 and is rounded to the executor's precision.
+pub trait Executor {
+    /// The device and backend actually in use.
+    fn device(&self) -> &DeviceInfo;
+    /// Allocates a zero-initialised buffer of `len ≥ 1` elements.
+    fn alloc(&mut self, elem: ElemType, len: usize) -> Result<BufferId, ExecError>;
+    /// Releases a buffer.
+    fn free(&mut self, buf: BufferId) -> Result<(), ExecError>;
+    /// Element type and length of a buffer.
+    fn buffer_desc(&self, buf: BufferId) -> Result<(ElemType, usize), ExecError>;
+    /// Uploads finite reals (exactly the buffer's length).
+    fn upload_real(&mut self, buf: BufferId, data: &[f64]) -> Result<(), ExecError>;
+    /// Uploads `u32`s (exactly the buffer's length).
+    fn upload_u32(&mut self, buf: BufferId, data: &[u32]) -> Result<(), ExecError>;
+    /// Uploads `i32`s (exactly the buffer's length).
+    fn upload_i32(&mut self, buf: BufferId, data: &[i32]) -> Result<(), ExecError>;
+    /// Validates and enqueues one op.
+    fn enqueue(&mut self, op: &'static OpSpec, buffers: &[BufferId], params: &[u8]) -> Result<(), ExecError>;
+    /// Submits everything enqueued and waits for completion.
+    fn flush(&mut self) -> Result<(), ExecError>;
+    /// Downloads a real buffer (as f64).
+    fn download_real(&mut self, buf: BufferId) -> Result<Vec<f64>, ExecError>;
+    /// Downloads a `u32` buffer.
+    fn download_u32(&mut self, buf: BufferId) -> Result<Vec<u32>, ExecError>;
+    /// Downloads an `i32` buffer.
+    fn download_i32(&mut self, buf: BufferId) -> Result<Vec<i32>, ExecError>;
+    /// Per-op timings accumulated since creation or the last reset.
+    fn timings(&self) -> Vec<OpTiming>;
+    /// Clears the timings.
+    fn reset_timings(&mut self);
+
+    /// [`Executor::enqueue`] with a typed parameter block.
+    fn run<P: bytemuck::Pod>(&mut self, op: &'static OpSpec, buffers: &[BufferId], params: &P) -> Result<(), ExecError>
+    where
+        Self: Sized,
+    {
+        self.enqueue(op, buffers, bytemuck::bytes_of(params))
+    }
+}

@@ -1,0 +1,352 @@
+//! Every KernelOp so far. `docs/ABI.md` lists them with their formulas; later crates
+//! (FFT, spectral ops) add to this registry.
+//!
+//! Conventions: real buffers are `ElemType::Real`; carrier bit-planes are `u32`
+//! words, bit `i % 32` of word `i / 32` = cell `i` (see [`crate::carrier`]); 2D grids
+//! are row-major `[height][width]`, periodic.
+
+use super::params::{
+    GatherParams, GemmParams, GemvParams, LenParams, ScalarParams, StencilParams, ThresholdParams, TopKParams,
+};
+use super::spec::any_params;
+use super::spec::{Access::*, Binding, Dispatch, ElemType::*, LenRule::*, OpId, OpSpec, ParamField, ParamType, Params};
+use std::mem::size_of;
+
+const fn b(
+    index: u32,
+    name: &'static str,
+    access: super::Access,
+    elem: super::ElemType,
+    len: super::LenRule,
+) -> Binding {
+    Binding { index, name, access, elem, len }
+}
+const fn u(name: &'static str) -> ParamField {
+    ParamField { name, ty: ParamType::U32 }
+}
+const fn f(name: &'static str) -> ParamField {
+    ParamField { name, ty: ParamType::F32 }
+}
+
+const N: &[&str] = &["n"];
+const WH: &[&str] = &["width", "height"];
+const PARAMS_N: &[ParamField] = &[u("n")];
+const PARAMS_N_ALPHA: &[ParamField] = &[u("n"), f("alpha")];
+const PARAMS_STENCIL: &[ParamField] = &[u("width"), u("height"), u("radius"), u("stencil"), u("eta")];
+const PER_ELEMENT: Dispatch = Dispatch::Threads { count: Product(N), workgroup: 256 };
+const PER_WORD: Dispatch = Dispatch::Threads { count: Words(WH), workgroup: 64 };
+const SINGLE: Dispatch = Dispatch::Single { workgroup: 256 };
+
+fn finite_positive_tau(p: &Params<'_>) -> Result<(), String> {
+    let tau = p.f32("tau");
+    if tau.is_finite() && tau > 0.0 { Ok(()) } else { Err(format!("tau = {tau} must be finite and > 0")) }
+}
+
+fn k_within_n(p: &Params<'_>) -> Result<(), String> {
+    let (n, k) = (p.u32("n"), p.u32("k"));
+    if k <= n { Ok(()) } else { Err(format!("k = {k} exceeds n = {n}")) }
+}
+
+fn stencil_domain(p: &Params<'_>, needs_eta: bool) -> Result<(), String> {
+    let (w, h, r, s) = (p.u32("width"), p.u32("height"), p.u32("radius"), p.u32("stencil"));
+    if s > 1 {
+        return Err(format!("stencil = {s} (0 = von Neumann, 1 = Moore)"));
+    }
+    for (axis, extent) in [("width", w), ("height", h)] {
+        if extent > 1 && 2 * u64::from(r) + 1 > u64::from(extent) {
+            return Err(format!("radius {r} too large for {axis} {extent}: need 2r+1 <= {axis}"));
+        }
+    }
+    if needs_eta && p.u32("eta") == 0 {
+        return Err("eta must be >= 1".into());
+    }
+    Ok(())
+}
+
+fn majority_domain(p: &Params<'_>) -> Result<(), String> {
+    stencil_domain(p, true)
+}
+
+fn stencil_only_domain(p: &Params<'_>) -> Result<(), String> {
+    stencil_domain(p, false)
+}
+
+/// `y ← α·x + y`.
+pub static AXPY: OpSpec = OpSpec {
+    id: OpId::Axpy,
+    name: "axpy",
+    family: "elementwise",
+    summary: "y[i] ← alpha·x[i] + y[i]",
+    bindings: &[b(0, "x", Read, Real, Product(N)), b(1, "y", ReadWrite, Real, Product(N))],
+    params: PARAMS_N_ALPHA,
+    params_size: size_of::<ScalarParams>(),
+    sizes: N,
+    dispatch: PER_ELEMENT,
+    domain: any_params,
+};
+
+/// `x ← α·x`.
+pub static SCALE: OpSpec = OpSpec {
+    id: OpId::Scale,
+    name: "scale",
+    family: "elementwise",
+    summary: "x[i] ← alpha·x[i]",
+    bindings: &[b(0, "x", ReadWrite, Real, Product(N))],
+    params: PARAMS_N_ALPHA,
+    params_size: size_of::<ScalarParams>(),
+    sizes: N,
+    dispatch: PER_ELEMENT,
+    domain: any_params,
+};
+
+/// `out = x + y`.
+pub static ADD: OpSpec = OpSpec {
+    id: OpId::Add,
+    name: "add",
+    family: "elementwise",
+    summary: "out[i] = x[i] + y[i]",
+    bindings: &[
+        b(0, "x", Read, Real, Product(N)),
+        b(1, "y", Read, Real, Product(N)),
+        b(2, "out", ReadWrite, Real, Product(N)),
+    ],
+    params: PARAMS_N,
+    params_size: size_of::<LenParams>(),
+    sizes: N,
+    dispatch: PER_ELEMENT,
+    domain: any_params,
+};
+
+/// `out = x ⊙ y`.
+pub static MUL: OpSpec = OpSpec {
+    id: OpId::Mul,
+    name: "mul",
+    family: "elementwise",
+    summary: "out[i] = x[i]·y[i]",
+    bindings: &[
+        b(0, "x", Read, Real, Product(N)),
+        b(1, "y", Read, Real, Product(N)),
+        b(2, "out", ReadWrite, Real, Product(N)),
+    ],
+    params: PARAMS_N,
+    params_size: size_of::<LenParams>(),
+    sizes: N,
+    dispatch: PER_ELEMENT,
+    domain: any_params,
+};
+
+/// `out = z · A` (row vector × row-major matrix).
+pub static GEMV_ROW: OpSpec = OpSpec {
+    id: OpId::GemvRow,
+    name: "gemv_row",
+    family: "linear",
+    summary: "out[j] = Σ_i z[i]·a[i·cols + j]  (row vector z times row-major A)",
+    bindings: &[
+        b(0, "z", Read, Real, Product(&["rows"])),
+        b(1, "a", Read, Real, Product(&["rows", "cols"])),
+        b(2, "out", ReadWrite, Real, Product(&["cols"])),
+    ],
+    params: &[u("rows"), u("cols")],
+    params_size: size_of::<GemvParams>(),
+    sizes: &["rows", "cols"],
+    dispatch: Dispatch::Threads { count: Product(&["cols"]), workgroup: 64 },
+    domain: any_params,
+};
+
+/// `Out = Z · A` for `batch` row states.
+pub static GEMM_BATCHED: OpSpec = OpSpec {
+    id: OpId::GemmBatched,
+    name: "gemm_batched",
+    family: "linear",
+    summary: "out[m·cols + j] = Σ_i z[m·rows + i]·a[i·cols + j]  (M row states through A)",
+    bindings: &[
+        b(0, "z", Read, Real, Product(&["batch", "rows"])),
+        b(1, "a", Read, Real, Product(&["rows", "cols"])),
+        b(2, "out", ReadWrite, Real, Product(&["batch", "cols"])),
+    ],
+    params: &[u("batch"), u("rows"), u("cols")],
+    params_size: size_of::<GemmParams>(),
+    sizes: &["batch", "rows", "cols"],
+    dispatch: Dispatch::Grid { x: Product(&["cols"]), y: Product(&["batch"]), wx: 16, wy: 16 },
+    domain: any_params,
+};
+
+macro_rules! reduction {
+    ($(#[$doc:meta])* $ident:ident, $id:ident, $name:literal, $summary:literal, $out:expr) => {
+        $(#[$doc])*
+        pub static $ident: OpSpec = OpSpec {
+            id: OpId::$id,
+            name: $name,
+            family: "reduce",
+            summary: $summary,
+            bindings: &[b(0, "x", Read, Real, Product(N)), b(1, "out", ReadWrite, $out, Fixed(1))],
+            params: PARAMS_N,
+            params_size: size_of::<LenParams>(),
+            sizes: N,
+            dispatch: SINGLE,
+            domain: any_params,
+        };
+    };
+}
+
+reduction!(
+    /// `Σ x`.
+    REDUCE_SUM, ReduceSum, "reduce_sum", "out[0] = Σ_i x[i]", Real);
+reduction!(
+    /// `Σ x²`.
+    REDUCE_SUM_SQ, ReduceSumSq, "reduce_sum_sq", "out[0] = Σ_i x[i]²", Real);
+reduction!(
+    /// `max |x|`.
+    REDUCE_MAX_ABS, ReduceMaxAbs, "reduce_max_abs", "out[0] = max_i |x[i]|", Real);
+reduction!(
+    /// Index of the maximum, lowest index on ties.
+    ARGMAX, Argmax, "argmax", "out[0] = min{ i : x[i] = max_j x[j] }  (NaN never wins)", U32);
+
+/// The `k` largest values' indices, by value descending then index ascending.
+pub static TOP_K: OpSpec = OpSpec {
+    id: OpId::TopK,
+    name: "top_k",
+    family: "select",
+    summary: "out[0..k] = indices of the k largest x, ordered by (x desc, index asc); NaN ranks last",
+    bindings: &[b(0, "x", Read, Real, Product(N)), b(1, "out", ReadWrite, U32, Product(&["k"]))],
+    params: &[u("n"), u("k")],
+    params_size: size_of::<TopKParams>(),
+    sizes: &["n", "k"],
+    dispatch: SINGLE,
+    domain: k_within_n,
+};
+
+/// `out[i] = x[idx[i]]`.
+pub static GATHER: OpSpec = OpSpec {
+    id: OpId::Gather,
+    name: "gather",
+    family: "gather",
+    summary: "out[i] = x[idx[i]] if idx[i] < n else 0",
+    bindings: &[
+        b(0, "x", Read, Real, Product(N)),
+        b(1, "idx", Read, U32, Product(&["m"])),
+        b(2, "out", ReadWrite, Real, Product(&["m"])),
+    ],
+    params: &[u("n"), u("m")],
+    params_size: size_of::<GatherParams>(),
+    sizes: &["n", "m"],
+    dispatch: Dispatch::Threads { count: Product(&["m"]), workgroup: 256 },
+    domain: any_params,
+};
+
+/// `out[idx[i]] = x[i]`.
+pub static SCATTER: OpSpec = OpSpec {
+    id: OpId::Scatter,
+    name: "scatter",
+    family: "gather",
+    summary: "out[idx[i]] = x[i] for idx[i] < n (indices must be distinct; other entries of out untouched)",
+    bindings: &[
+        b(0, "x", Read, Real, Product(&["m"])),
+        b(1, "idx", Read, U32, Product(&["m"])),
+        b(2, "out", ReadWrite, Real, Product(N)),
+    ],
+    params: &[u("n"), u("m")],
+    params_size: size_of::<GatherParams>(),
+    sizes: &["n", "m"],
+    dispatch: Dispatch::Threads { count: Product(&["m"]), workgroup: 256 },
+    domain: any_params,
+};
+
+/// Ternary threshold of a real field into carrier bit-planes.
+pub static THRESHOLD: OpSpec = OpSpec {
+    id: OpId::Threshold,
+    name: "threshold",
+    family: "carrier",
+    summary: "s[i] = +1 if x[i] ≥ tau, −1 if x[i] ≤ −tau, else 0  (written as support/sign words)",
+    bindings: &[
+        b(0, "x", Read, Real, Product(N)),
+        b(1, "support", ReadWrite, U32, Words(N)),
+        b(2, "sign", ReadWrite, U32, Words(N)),
+    ],
+    params: &[u("n"), f("tau")],
+    params_size: size_of::<ThresholdParams>(),
+    sizes: N,
+    dispatch: Dispatch::Threads { count: Words(N), workgroup: 64 },
+    domain: finite_positive_tau,
+};
+
+const STENCIL_BINDINGS: &[Binding] = &[
+    b(0, "support_in", Read, U32, Words(WH)),
+    b(1, "sign_in", Read, U32, Words(WH)),
+    b(2, "support_out", ReadWrite, U32, Words(WH)),
+    b(3, "sign_out", ReadWrite, U32, Words(WH)),
+];
+
+/// Sign-preserving majority ([`crate::kernel::Majority`]).
+pub static MAJORITY: OpSpec = OpSpec {
+    id: OpId::Majority,
+    name: "majority",
+    family: "carrier",
+    summary: "s'(x) = s(x) if s(x)·Σ_{N[x]} s ≥ eta, else 0",
+    bindings: STENCIL_BINDINGS,
+    params: PARAMS_STENCIL,
+    params_size: size_of::<StencilParams>(),
+    sizes: WH,
+    dispatch: PER_WORD,
+    domain: majority_domain,
+};
+
+/// Annihilation of touching opposite signs ([`crate::kernel::Annihilate`]).
+pub static ANNIHILATE: OpSpec = OpSpec {
+    id: OpId::Annihilate,
+    name: "annihilate",
+    family: "carrier",
+    summary: "s'(x) = 0 if some y ∈ N[x] has s(y) = −s(x) ≠ 0, else s(x)",
+    bindings: STENCIL_BINDINGS,
+    params: PARAMS_STENCIL,
+    params_size: size_of::<StencilParams>(),
+    sizes: WH,
+    dispatch: PER_WORD,
+    domain: stencil_only_domain,
+};
+
+/// Coherence statistics ([`crate::kernel::CoherenceStats`]).
+pub static COHERENCE_STATS: OpSpec = OpSpec {
+    id: OpId::CoherenceStats,
+    name: "coherence_stats",
+    family: "carrier",
+    summary: "counts = [|supp s|, Σ s, I(s), 0]; energy[0] = ½·mean_{supp s} f²  (0 on empty support)",
+    bindings: &[
+        b(0, "support", Read, U32, Words(WH)),
+        b(1, "sign", Read, U32, Words(WH)),
+        b(2, "field", Read, Real, Product(WH)),
+        b(3, "counts", ReadWrite, I32, Fixed(4)),
+        b(4, "energy", ReadWrite, Real, Fixed(1)),
+    ],
+    params: PARAMS_STENCIL,
+    params_size: size_of::<StencilParams>(),
+    sizes: WH,
+    dispatch: SINGLE,
+    domain: stencil_only_domain,
+};
+
+/// All ops, in documentation order.
+pub static REGISTRY: &[&OpSpec] = &[
+    &AXPY,
+    &SCALE,
+    &ADD,
+    &MUL,
+    &GEMV_ROW,
+    &GEMM_BATCHED,
+    &REDUCE_SUM,
+    &REDUCE_SUM_SQ,
+    &REDUCE_MAX_ABS,
+    &ARGMAX,
+    &TOP_K,
+    &GATHER,
+    &SCATTER,
+    &THRESHOLD,
+    &MAJORITY,
+    &ANNIHILATE,
+    &COHERENCE_STATS,
+];
+
+/// Looks an op up by name.
+pub fn find_op(name: &str) -> Option<&'static OpSpec> {
+    REGISTRY.iter().copied().find(|s| s.name == name)
+}
