@@ -1,0 +1,82 @@
+//! DASHI developer tasks, run as `cargo xtask <task>` (alias in `.cargo/config.toml`).
+//!
+//! # `cargo xtask peers [--quick]`
+//!
+//! The peer-benchmark harness (SPEC §8): measures DASHI against a peer library in the
+//! same run on the same machine and reports *ratios*, which travel between machines
+//! far better than absolute times. Today it compares the CPU linear rollout of
+//! `dashi-core` against NumPy:
+//!
+//! 1. creates a Python virtualenv at `target/peers-venv` (if missing) and installs pinned
+//!    `numpy` and `threadpoolctl` from PyPI into it (skipped when already installed);
+//! 2. builds `dashi-core`'s `rollout_bench` example in release (the executable's path
+//!    comes from cargo's JSON messages, so `CARGO_TARGET_DIR` is honoured);
+//! 3. runs ours and the NumPy peer (`xtask/peers/numpy_rollout.py`) *interleaved* —
+//!    ours f64, NumPy f64, ours f32, NumPy f32, ours stride-jump f64 — each a separate
+//!    process reporting the median of 5 repeats, so slow drift of the machine (thermal,
+//!    noisy neighbours) hits both sides alike. NumPy runs with `OPENBLAS_CORETYPE` and
+//!    `OPENBLAS_L2_SIZE` removed from its environment, so OpenBLAS picks its own kernel;
+//!    the kernel threadpoolctl reports is recorded;
+//! 4. prints one JSON line per comparison on stdout:
+//!    `{"name":…,"ours":…,"peer":…,"unit":…,"ratio":ours/peer}` (higher ratio = ours faster);
+//! 5. rewrites the region between `<!-- peers:rollout:begin -->` and
+//!    `<!-- peers:rollout:end -->` in `docs/BENCHMARKS.md` (atomically) with the machine,
+//!    date, toolchain and peer versions and a table of the comparisons.
+//!
+//! `--quick` (2,000 steps, 2 repeats) is a smoke test: it prints the JSON lines but
+//! leaves `docs/BENCHMARKS.md` alone.
+//!
+//! The harness reads only these fields of `rollout_bench`'s JSON line: `steps_per_s`
+//! (plain), `snapshots_per_s`, `snapshots_per_s_all_in` and `precompute_s` (jump), so
+//! the stepping internals may change freely.
+//!
+//! Exit codes: 0 success, 1 failure (message on stderr), 2 bad usage.
+
+mod peers;
+mod report;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <task>
+
+tasks:
+  peers [--quick]   benchmark dashi against peer libraries (NumPy) and update docs/BENCHMARKS.md
+                    --quick: 2,000 steps, 2 repeats, print only (docs are not touched)
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((task, rest)) = args.split_first() else {
+        eprint!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    if rest.iter().any(|a| a == "--help" || a == "-h") {
+        print!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
+    let result = match task.as_str() {
+        "peers" => match peers::Options::parse(rest) {
+            Ok(opts) => peers::run(&opts),
+            Err(e) => {
+                eprintln!("xtask peers: {e}\n\n{USAGE}");
+                return ExitCode::from(2);
+            }
+        },
+        "help" | "--help" | "-h" => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        other => {
+            eprintln!("xtask: unknown task `{other}`\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask {task}: error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
