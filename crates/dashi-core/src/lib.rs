@@ -35,3 +35,8 @@ pub mod scalar;
 pub use admissibility::Admissibility;
 pub use carrier::{Carrier, CarrierError, Neighbourhood, Shape, Stencil, Trit};
 pub use hash::{StateHash, state_hash, state_hash_f32};
+
+/// The README's example, compiled and run as a doctest so it cannot rot.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
