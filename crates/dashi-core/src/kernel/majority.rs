@@ -76,8 +76,8 @@ impl Kernel for Majority {
         for i in 0..input.len() {
             let s = input.value(i);
             if s != 0 {
-                let vote = s * (pos[i] as i32 - neg[i] as i32);
-                if vote < self.eta as i32 {
+                let vote = i64::from(s) * (i64::from(pos[i]) - i64::from(neg[i]));
+                if vote < i64::from(self.eta) {
                     out.set(i, Trit::Zero);
                 }
             }

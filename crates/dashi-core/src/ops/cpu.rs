@@ -107,6 +107,14 @@ impl CpuExecutor {
     }
 }
 
+/// `len` zeroed elements, or `None` when the allocation is refused.
+fn zeroed<T: Clone + Default>(len: usize) -> Option<Vec<T>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len).ok()?;
+    v.resize(len, T::default());
+    Some(v)
+}
+
 /// The CPU model name from `/proc/cpuinfo` where readable, else the architecture.
 fn cpu_name() -> String {
     std::fs::read_to_string("/proc/cpuinfo")
@@ -129,11 +137,16 @@ impl Executor for CpuExecutor {
         if len == 0 {
             return Err(ExecError::ZeroSizedBuffer);
         }
+        let width = if elem == ElemType::Real && self.info.precision == Precision::F64 { 8 } else { 4 };
+        let oom = || ExecError::OutOfMemory {
+            bytes: (len as u64).saturating_mul(width),
+            context: format!("host allocation of {len} elements"),
+        };
         let storage = match (elem, self.info.precision) {
-            (ElemType::Real, Precision::F32) => Storage::F32(vec![0.0; len]),
-            (ElemType::Real, Precision::F64) => Storage::F64(vec![0.0; len]),
-            (ElemType::U32, _) => Storage::U32(vec![0; len]),
-            (ElemType::I32, _) => Storage::I32(vec![0; len]),
+            (ElemType::Real, Precision::F32) => Storage::F32(zeroed(len).ok_or_else(oom)?),
+            (ElemType::Real, Precision::F64) => Storage::F64(zeroed(len).ok_or_else(oom)?),
+            (ElemType::U32, _) => Storage::U32(zeroed(len).ok_or_else(oom)?),
+            (ElemType::I32, _) => Storage::I32(zeroed(len).ok_or_else(oom)?),
         };
         let id = u32::try_from(self.buffers.len()).map_err(|_| ExecError::Device("too many buffers".into()))?;
         self.buffers.push(Some(storage));
@@ -152,9 +165,7 @@ impl Executor for CpuExecutor {
     }
 
     fn upload_real(&mut self, buf: BufferId, data: &[f64]) -> Result<(), ExecError> {
-        if let Some(index) = data.iter().position(|v| !v.is_finite()) {
-            return Err(ExecError::NonFinite { buffer: buf.0, index, value: data[index] });
-        }
+        super::executor::check_real_upload(buf, data, self.info.precision)?;
         let s = self.storage_mut(buf)?;
         match s {
             Storage::F32(v) if v.len() == data.len() => v.iter_mut().zip(data).for_each(|(d, &x)| *d = x as f32),

@@ -107,8 +107,8 @@ pub enum ExecError {
         /// Transfer length (or type mismatch with 0).
         found: usize,
     },
-    /// Non-finite data uploaded to a real buffer.
-    #[error("upload to buffer {buffer}: value {value} at index {index} is not finite")]
+    /// Data uploaded to a real buffer that is not finite in the executor's precision.
+    #[error("upload to buffer {buffer}: value {value} at index {index} is not finite in {precision}")]
     NonFinite {
         /// Buffer id.
         buffer: u32,
@@ -116,8 +116,21 @@ pub enum ExecError {
         index: usize,
         /// Value.
         value: f64,
+        /// The executor's precision.
+        precision: super::Precision,
     },
-    /// Device-level failure (out of memory, device lost, validation) — GPU executors.
+    /// The device could not allocate memory.
+    #[error("device out of memory allocating {bytes} bytes ({context})")]
+    OutOfMemory {
+        /// Bytes requested.
+        bytes: u64,
+        /// What was being allocated or run.
+        context: String,
+    },
+    /// The device was lost (driver reset, hang, removal); the executor is unusable.
+    #[error("device lost: {0}")]
+    DeviceLost(String),
+    /// Any other device-level failure (validation, internal driver error) — GPU executors.
     #[error("device error: {0}")]
     Device(String),
 }

@@ -135,3 +135,16 @@ pub trait Executor {
         self.enqueue(op, buffers, bytemuck::bytes_of(params))
     }
 }
+
+/// The upload rule shared by every executor: real data must be finite, and must stay
+/// finite when rounded to the executor's precision (|v| ≤ f32::MAX for f32).
+pub fn check_real_upload(buf: BufferId, data: &[f64], precision: Precision) -> Result<(), ExecError> {
+    let limit = match precision {
+        Precision::F32 => f64::from(f32::MAX),
+        Precision::F64 => f64::MAX,
+    };
+    match data.iter().position(|v| v.is_nan() || v.abs() > limit) {
+        None => Ok(()),
+        Some(index) => Err(ExecError::NonFinite { buffer: buf.0, index, value: data[index], precision }),
+    }
+}

@@ -29,7 +29,7 @@ mod spec;
 
 pub use cpu::CpuExecutor;
 pub use error::ExecError;
-pub use executor::{Backend, BufferId, DeviceInfo, DeviceType, Executor, OpTiming, Precision};
+pub use executor::{Backend, BufferId, DeviceInfo, DeviceType, Executor, OpTiming, Precision, check_real_upload};
 pub use params::{
     GatherParams, GemmParams, GemvParams, LenParams, ScalarParams, StencilParams, ThresholdParams, TopKParams,
 };

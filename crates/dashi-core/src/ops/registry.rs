@@ -42,6 +42,11 @@ fn finite_positive_tau(p: &Params<'_>) -> Result<(), String> {
     if tau.is_finite() && tau > 0.0 { Ok(()) } else { Err(format!("tau = {tau} must be finite and > 0")) }
 }
 
+fn finite_alpha(p: &Params<'_>) -> Result<(), String> {
+    let alpha = p.f32("alpha");
+    if alpha.is_finite() { Ok(()) } else { Err(format!("alpha = {alpha} must be finite")) }
+}
+
 fn k_within_n(p: &Params<'_>) -> Result<(), String> {
     let (n, k) = (p.u32("n"), p.u32("k"));
     if k <= n { Ok(()) } else { Err(format!("k = {k} exceeds n = {n}")) }
@@ -82,7 +87,7 @@ pub static AXPY: OpSpec = OpSpec {
     params_size: size_of::<ScalarParams>(),
     sizes: N,
     dispatch: PER_ELEMENT,
-    domain: any_params,
+    domain: finite_alpha,
 };
 
 /// `x ← α·x`.
@@ -96,7 +101,7 @@ pub static SCALE: OpSpec = OpSpec {
     params_size: size_of::<ScalarParams>(),
     sizes: N,
     dispatch: PER_ELEMENT,
-    domain: any_params,
+    domain: finite_alpha,
 };
 
 /// `out = x + y`.
@@ -149,7 +154,9 @@ pub static GEMV_ROW: OpSpec = OpSpec {
     params: &[u("rows"), u("cols")],
     params_size: size_of::<GemvParams>(),
     sizes: &["rows", "cols"],
-    dispatch: Dispatch::Threads { count: Product(&["cols"]), workgroup: 64 },
+    // 16 columns per workgroup, 16 row groups each summing every 16th row (four
+    // independent loads in flight per step), then a workgroup reduction.
+    dispatch: Dispatch::Tiled { x: Product(&["cols"]), y: Fixed(1), tile_x: 16, tile_y: 1, wx: 16, wy: 16 },
     domain: any_params,
 };
 
@@ -167,7 +174,8 @@ pub static GEMM_BATCHED: OpSpec = OpSpec {
     params: &[u("batch"), u("rows"), u("cols")],
     params_size: size_of::<GemmParams>(),
     sizes: &["batch", "rows", "cols"],
-    dispatch: Dispatch::Grid { x: Product(&["cols"]), y: Product(&["batch"]), wx: 16, wy: 16 },
+    // 64×64 output tiles, 16×16 invocations computing 4×4 outputs each.
+    dispatch: Dispatch::Tiled { x: Product(&["cols"]), y: Product(&["batch"]), tile_x: 64, tile_y: 64, wx: 16, wy: 16 },
     domain: any_params,
 };
 
@@ -212,7 +220,10 @@ pub static TOP_K: OpSpec = OpSpec {
     params: &[u("n"), u("k")],
     params_size: size_of::<TopKParams>(),
     sizes: &["n", "k"],
-    dispatch: SINGLE,
+    // Exact selection by rank counting: invocation i computes
+    // rank(i) = #{j : x[j] ranks before x[i]} and writes out[rank] = i if rank < k —
+    // O(n²) work, no sort, ties resolved by index exactly as the reference.
+    dispatch: PER_ELEMENT,
     domain: k_within_n,
 };
 

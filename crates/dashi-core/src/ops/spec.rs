@@ -130,6 +130,22 @@ pub enum Dispatch {
         /// Workgroup size along y.
         wy: u32,
     },
+    /// A 2D grid where each workgroup of `wx × wy` invocations covers a tile of
+    /// `tile_x × tile_y` elements of an `x × y` problem (register tiling).
+    Tiled {
+        /// Elements along x.
+        x: LenRule,
+        /// Elements along y.
+        y: LenRule,
+        /// Elements per workgroup along x.
+        tile_x: u32,
+        /// Elements per workgroup along y.
+        tile_y: u32,
+        /// Workgroup size along x.
+        wx: u32,
+        /// Workgroup size along y.
+        wy: u32,
+    },
     /// A single workgroup of `workgroup` invocations that loops over the problem.
     Single {
         /// Workgroup size.
@@ -144,6 +160,9 @@ impl Dispatch {
             Dispatch::Threads { count, workgroup } => [count.eval(params).div_ceil(*workgroup as usize) as u32, 1, 1],
             Dispatch::Grid { x, y, wx, wy } => {
                 [x.eval(params).div_ceil(*wx as usize) as u32, y.eval(params).div_ceil(*wy as usize) as u32, 1]
+            }
+            Dispatch::Tiled { x, y, tile_x, tile_y, .. } => {
+                [x.eval(params).div_ceil(*tile_x as usize) as u32, y.eval(params).div_ceil(*tile_y as usize) as u32, 1]
             }
             Dispatch::Single { .. } => [1, 1, 1],
         }
