@@ -154,9 +154,9 @@ pub static GEMV_ROW: OpSpec = OpSpec {
     params: &[u("rows"), u("cols")],
     params_size: size_of::<GemvParams>(),
     sizes: &["rows", "cols"],
-    // 16 columns per workgroup, 16 row groups each summing every 16th row (four
-    // independent loads in flight per step), then a workgroup reduction.
-    dispatch: Dispatch::Tiled { x: Product(&["cols"]), y: Fixed(1), tile_x: 16, tile_y: 1, wx: 16, wy: 16 },
+    // 8 columns per workgroup, 32 row groups each summing every 32nd row (eight
+    // independent loads in flight), then a workgroup tree reduction.
+    dispatch: Dispatch::Tiled { x: Product(&["cols"]), y: Fixed(1), tile_x: 8, tile_y: 1, wx: 8, wy: 32 },
     domain: any_params,
 };
 
@@ -174,8 +174,15 @@ pub static GEMM_BATCHED: OpSpec = OpSpec {
     params: &[u("batch"), u("rows"), u("cols")],
     params_size: size_of::<GemmParams>(),
     sizes: &["batch", "rows", "cols"],
-    // 64×64 output tiles, 16×16 invocations computing 4×4 outputs each.
-    dispatch: Dispatch::Tiled { x: Product(&["cols"]), y: Product(&["batch"]), tile_x: 64, tile_y: 64, wx: 16, wy: 16 },
+    // 128×64 output tiles (rows × columns), 16×16 invocations computing 8×4 outputs each.
+    dispatch: Dispatch::Tiled {
+        x: Product(&["cols"]),
+        y: Product(&["batch"]),
+        tile_x: 64,
+        tile_y: 128,
+        wx: 16,
+        wy: 16,
+    },
     domain: any_params,
 };
 

@@ -1,0 +1,112 @@
+//! GPU throughput of the linear rollout ops, one JSON line per measurement.
+//!
+//! ```text
+//! cargo run --release -p dashi-gpu --example gpu_bench -- [--dim 654] [--steps 20000] [--batch 4096] [--repeats 5]
+//! ```
+//!
+//! * `device` — the adapter used (backend requested: gpu; no fallback).
+//! * `rollout_single` — one trajectory, `z ← z·A` for `steps` steps (f32, A random
+//!   orthogonal × 0.9999), every step one gemv dispatch, all steps between the two
+//!   observations recorded in one compute pass; `steps_per_s` from host wall time
+//!   around the whole rollout (upload of A excluded), `device_ns_per_step` from
+//!   timestamp queries where available.
+//! * `gemm_batched` — `Z ← Z·A` for `batch` trajectories, a chain of 20 products in one
+//!   pass; `gflop_per_s` = 2·M·D²·20 / time (wall and device).
+//!
+//! Medians over `repeats`. Every run prints the adapter, so numbers are never
+//! attributed to the wrong device.
+
+use dashi_core::linear::{HashObserver, random_orthogonal};
+use dashi_core::ops::{ElemType, Executor, GEMM_BATCHED, GemmParams};
+use dashi_gpu::rollout::rollout;
+use dashi_gpu::{AdapterSelection, GpuExecutor};
+use std::time::Instant;
+
+fn arg(name: &str, default: usize) -> usize {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn device_ns(gpu: &GpuExecutor, op: &str) -> Option<u64> {
+    gpu.timings().into_iter().find(|t| t.op == op).and_then(|t| t.device_ns)
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let d = arg("--dim", 654);
+    let steps = arg("--steps", 20_000) as u64;
+    let batch = arg("--batch", 4096);
+    let repeats = arg("--repeats", 5).max(1);
+    let mut gpu = GpuExecutor::new(&AdapterSelection::from_env())?;
+    let info = gpu.device().clone();
+    println!(
+        "{{\"bench\":\"device\",\"backend_requested\":\"gpu\",\"backend_used\":\"{}\",\"device\":\"{}\",\"device_type\":\"{:?}\",\"driver\":\"{}\",\"timestamps\":{}}}",
+        info.backend,
+        info.device_name,
+        info.device_type,
+        info.driver,
+        gpu.has_timestamps()
+    );
+    let op = random_orthogonal(d, 42, 0.9999)?;
+    let z0: Vec<f64> = (0..d).map(|i| ((i * 7919) % 1000) as f64 / 1000.0 - 0.5).collect();
+
+    // Warm-up (pipeline creation, first allocation).
+    rollout(&mut gpu, &op, &z0, 100, 100, &mut HashObserver::default())?;
+    let mut walls = Vec::new();
+    let mut devs = Vec::new();
+    let mut hash = String::new();
+    for _ in 0..repeats {
+        gpu.reset_timings();
+        let mut obs = HashObserver::default();
+        let start = Instant::now();
+        rollout(&mut gpu, &op, &z0, steps, steps, &mut obs)?;
+        walls.push(start.elapsed().as_secs_f64());
+        devs.push(device_ns(&gpu, "gemv_row").map_or(f64::NAN, |ns| ns as f64));
+        hash = obs.hashes.last().map(|(_, h)| h.to_string()).unwrap_or_default();
+    }
+    let wall = median(walls);
+    let dev = median(devs);
+    println!(
+        "{{\"bench\":\"rollout_single\",\"dim\":{d},\"steps\":{steps},\"dtype\":\"f32\",\"wall_s\":{wall:.6},\"steps_per_s\":{:.1},\"ns_per_step\":{:.1},\"device_ns_per_step\":{:.1},\"device\":\"{}\",\"last_hash\":\"{hash}\"}}",
+        steps as f64 / wall,
+        wall * 1e9 / steps as f64,
+        dev / steps as f64,
+        info.device_name
+    );
+
+    // Batched gemm chain.
+    let chain = 20usize;
+    let a = gpu.alloc(ElemType::Real, d * d)?;
+    let z = gpu.alloc(ElemType::Real, batch * d)?;
+    let w = gpu.alloc(ElemType::Real, batch * d)?;
+    gpu.upload_real(a, op.as_slice())?;
+    let zs: Vec<f64> = (0..batch * d).map(|i| ((i * 2654435761usize) % 2000) as f64 / 1000.0 - 1.0).collect();
+    gpu.upload_real(z, &zs)?;
+    let params = GemmParams::new(batch as u32, d as u32, d as u32);
+    let sets: [&[dashi_core::ops::BufferId]; 2] = [&[z, a, w], &[w, a, z]];
+    gpu.enqueue_chain(&GEMM_BATCHED, &sets, bytemuck::bytes_of(&params), 2)?;
+    gpu.flush()?;
+    let mut walls = Vec::new();
+    let mut devs = Vec::new();
+    for _ in 0..repeats {
+        gpu.reset_timings();
+        let start = Instant::now();
+        gpu.enqueue_chain(&GEMM_BATCHED, &sets, bytemuck::bytes_of(&params), chain)?;
+        gpu.flush()?;
+        walls.push(start.elapsed().as_secs_f64());
+        devs.push(device_ns(&gpu, "gemm_batched").map_or(f64::NAN, |ns| ns as f64 * 1e-9));
+    }
+    let flop = 2.0 * batch as f64 * (d * d) as f64 * chain as f64;
+    let (wall, dev) = (median(walls), median(devs));
+    println!(
+        "{{\"bench\":\"gemm_batched\",\"batch\":{batch},\"dim\":{d},\"chain\":{chain},\"dtype\":\"f32\",\"wall_s\":{wall:.6},\"device_s\":{dev:.6},\"gflop_per_s_wall\":{:.1},\"gflop_per_s_device\":{:.1},\"device\":\"{}\"}}",
+        flop / wall * 1e-9,
+        flop / dev * 1e-9,
+        info.device_name
+    );
+    Ok(())
+}

@@ -1,0 +1,70 @@
+//! The WGSL sources, one file per op family, and their naga validation.
+//!
+//! Conventions every shader follows (checked by [`crate::reflect`]):
+//! * the entry point of op `name` is `fn name`, with `@workgroup_size` equal to the
+//!   op's [`dashi_core::ops::Dispatch`] rule;
+//! * its buffers are module-scope `var<storage, …>` named `<op>_<binding>` at
+//!   `@group(0) @binding(index)`, `read` or `read_write` as the spec says, of type
+//!   `array<f32>`, `array<u32>` or `array<i32>` (or `array<atomic<…>>` when written
+//!   atomically);
+//! * its parameter block is `var<uniform> <op>_params` at binding `bindings.len()`,
+//!   a struct whose members are the spec's parameters in order (4 bytes each) plus
+//!   padding to the spec's size.
+//!
+//! Different ops of one family may reuse binding numbers: bindings are per entry
+//! point, and the reflection looks only at the globals each entry point uses.
+
+use crate::GpuError;
+
+/// `(family, WGSL source)` for every shader file.
+pub const FAMILIES: &[(&str, &str)] = &[
+    ("elementwise", include_str!("../shaders/elementwise.wgsl")),
+    ("linear", include_str!("../shaders/linear.wgsl")),
+    ("reduce", include_str!("../shaders/reduce.wgsl")),
+    ("select", include_str!("../shaders/select.wgsl")),
+    ("gather", include_str!("../shaders/gather.wgsl")),
+    ("carrier", include_str!("../shaders/carrier.wgsl")),
+];
+
+/// Families compiled without wgpu's injected runtime checks (index clamping, loop
+/// bounding) — the hot rollout path, where the clamps cost measurable time (see
+/// docs/BENCHMARKS.md). Every shader in them guards its storage-buffer indices
+/// explicitly against the parameter block, the host checks every buffer against the
+/// OpSpec length rules before each dispatch, workgroup-array indices are in range by
+/// construction, and every loop is bounded by a parameter; Vulkan's robust buffer
+/// access stays enabled underneath. The parity tests poison buffer tails to catch any
+/// out-of-range write.
+pub const TRUSTED_FAMILIES: &[&str] = &["linear"];
+
+/// The WGSL source of a family.
+pub fn source(family: &str) -> Option<&'static str> {
+    FAMILIES.iter().find(|(f, _)| *f == family).map(|(_, s)| *s)
+}
+
+/// A parsed and validated shader family.
+#[derive(Debug)]
+pub struct ValidatedModule {
+    /// Family name.
+    pub family: String,
+    /// The naga IR.
+    pub module: naga::Module,
+    /// naga's analysis (global usage per entry point).
+    pub info: naga::valid::ModuleInfo,
+}
+
+/// Parses and validates WGSL `source` of `family` with naga.
+pub fn validate_source(family: &str, source: &str) -> Result<ValidatedModule, GpuError> {
+    let err = |message: String| GpuError::Shader { family: family.to_string(), message };
+    let module = naga::front::wgsl::parse_str(source).map_err(|e| err(e.emit_to_string(source)))?;
+    let info = naga::valid::Validator::new(naga::valid::ValidationFlags::all(), naga::valid::Capabilities::empty())
+        .validate(&module)
+        .map_err(|e| err(e.emit_to_string(source)))?;
+    Ok(ValidatedModule { family: family.to_string(), module, info })
+}
+
+/// Parses and validates a built-in family.
+pub fn validate(family: &str) -> Result<ValidatedModule, GpuError> {
+    let src = source(family)
+        .ok_or_else(|| GpuError::Shader { family: family.into(), message: "no such shader family".into() })?;
+    validate_source(family, src)
+}

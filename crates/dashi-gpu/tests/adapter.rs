@@ -1,0 +1,115 @@
+//! Adapter selection, device reporting and spec/shader agreement.
+
+use dashi_core::ops::{AXPY, Access, Binding, DeviceType, ElemType, Executor, LenRule, OpSpec, REGISTRY};
+use dashi_gpu::reflect::check_op;
+use dashi_gpu::shaders::{FAMILIES, validate};
+use dashi_gpu::{AdapterSelection, BackendRequest, GpuError, GpuExecutor, executor_for, gpu_or_skip, list_adapters};
+
+#[test]
+fn an_adapter_that_does_not_exist_is_a_typed_error() {
+    let err = GpuExecutor::new(&AdapterSelection::Name("no-such-adapter-dashi".into())).unwrap_err();
+    assert!(matches!(err, GpuError::NoAdapter { .. }), "{err:?}");
+    let message = err.to_string();
+    assert!(message.contains("no-such-adapter-dashi") && message.contains("available"), "{message}");
+    let err = GpuExecutor::new(&AdapterSelection::Index(9999)).unwrap_err();
+    assert!(matches!(err, GpuError::NoAdapter { .. }), "{err:?}");
+    // `--backend gpu` cannot silently become the CPU…
+    let result = executor_for(BackendRequest::Gpu, &AdapterSelection::Name("no-such-adapter-dashi".into()));
+    assert!(matches!(result, Err(GpuError::NoAdapter { .. })));
+    // …while `auto` may, and says so.
+    let (exec, report) =
+        executor_for(BackendRequest::Auto, &AdapterSelection::Name("no-such-adapter-dashi".into())).unwrap();
+    assert_eq!(exec.device().device_type, DeviceType::Cpu);
+    assert!(report.note.is_some() && report.to_string().contains("requested auto"), "{report}");
+    assert_eq!(AdapterSelection::parse("1"), AdapterSelection::Index(1));
+    assert_eq!(AdapterSelection::parse("llvm"), AdapterSelection::Name("llvm".into()));
+}
+
+#[test]
+fn the_device_reports_itself_honestly() {
+    let Some(gpu) = gpu_or_skip("the_device_reports_itself_honestly") else { return };
+    let info = gpu.device();
+    let listed = list_adapters();
+    assert!(listed.iter().any(|a| a.name == info.device_name), "{listed:?}");
+    // lavapipe/llvmpipe is a CPU device and must say so.
+    let name = info.device_name.to_lowercase();
+    if name.contains("llvmpipe") || name.contains("lavapipe") {
+        assert_eq!(info.device_type, DeviceType::Cpu);
+    }
+    assert_eq!(info.precision, dashi_core::ops::Precision::F32);
+    let (_, report) = executor_for(BackendRequest::Gpu, &AdapterSelection::from_env()).unwrap();
+    println!("{report}");
+    assert!(report.note.is_none());
+}
+
+#[test]
+fn every_op_has_a_shader_that_agrees_with_its_spec() {
+    for spec in REGISTRY {
+        let module = validate(spec.family).unwrap_or_else(|e| panic!("{e}"));
+        check_op(spec, &module).unwrap_or_else(|e| panic!("{e}"));
+    }
+    assert_eq!(FAMILIES.len(), 6);
+}
+
+fn with_bindings(bindings: &'static [Binding]) -> OpSpec {
+    OpSpec { bindings, ..copy(&AXPY) }
+}
+
+fn copy(s: &OpSpec) -> OpSpec {
+    OpSpec {
+        id: s.id,
+        name: s.name,
+        family: s.family,
+        summary: s.summary,
+        bindings: s.bindings,
+        params: s.params,
+        params_size: s.params_size,
+        sizes: s.sizes,
+        dispatch: s.dispatch,
+        domain: s.domain,
+    }
+}
+
+/// Deliberately wrong specs for `axpy` must each be caught by the reflection.
+#[test]
+fn a_spec_that_disagrees_with_its_shader_is_caught() {
+    let module = validate("elementwise").unwrap();
+    check_op(&AXPY, &module).unwrap();
+    static WRONG_ACCESS: [Binding; 2] = [
+        Binding { index: 0, name: "x", access: Access::ReadWrite, elem: ElemType::Real, len: LenRule::Product(&["n"]) },
+        Binding { index: 1, name: "y", access: Access::ReadWrite, elem: ElemType::Real, len: LenRule::Product(&["n"]) },
+    ];
+    static WRONG_TYPE: [Binding; 2] = [
+        Binding { index: 0, name: "x", access: Access::Read, elem: ElemType::U32, len: LenRule::Product(&["n"]) },
+        Binding { index: 1, name: "y", access: Access::ReadWrite, elem: ElemType::Real, len: LenRule::Product(&["n"]) },
+    ];
+    static SWAPPED: [Binding; 2] = [
+        Binding { index: 0, name: "y", access: Access::ReadWrite, elem: ElemType::Real, len: LenRule::Product(&["n"]) },
+        Binding { index: 1, name: "x", access: Access::Read, elem: ElemType::Real, len: LenRule::Product(&["n"]) },
+    ];
+    static MISSING: [Binding; 1] =
+        [Binding { index: 0, name: "x", access: Access::Read, elem: ElemType::Real, len: LenRule::Product(&["n"]) }];
+    let mut cases: Vec<(&str, OpSpec)> = vec![
+        ("read-only declared read_write", with_bindings(&WRONG_ACCESS)),
+        ("f32 declared u32", with_bindings(&WRONG_TYPE)),
+        ("bindings swapped", with_bindings(&SWAPPED)),
+        ("binding missing from the spec", with_bindings(&MISSING)),
+    ];
+    let mut size = copy(&AXPY);
+    size.params_size = 32;
+    cases.push(("parameter block size", size));
+    let mut params = copy(&AXPY);
+    params.params = &[dashi_core::ops::ParamField { name: "alpha", ty: dashi_core::ops::ParamType::F32 }];
+    cases.push(("parameter order", params));
+    let mut wg = copy(&AXPY);
+    wg.dispatch = dashi_core::ops::Dispatch::Threads { count: LenRule::Product(&["n"]), workgroup: 64 };
+    cases.push(("workgroup size", wg));
+    let mut name = copy(&AXPY);
+    name.name = "axpy_typo";
+    cases.push(("entry point name", name));
+    for (what, spec) in &cases {
+        let err = check_op(spec, &module).expect_err(what);
+        assert!(matches!(err, GpuError::SpecMismatch { .. }), "{what}: {err:?}");
+        println!("{what}: {err}");
+    }
+}

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# The dashi-gpu suite on a datacenter GPU (the device machine: H100/H200, no cargo).
+#
+# Expects, in the repository root: .gl/*.deb (the Vulkan loader, see docs/BENCHMARKS.md)
+# and .bin/ with release builds made on the build machine:
+#   .bin/test_*       cargo test --release -p dashi-gpu --no-run   (the parity suite)
+#   .bin/gpu_bench    cargo build --release -p dashi-gpu --example gpu_bench
+# Runs every parity test binary with DASHI_REQUIRE_GPU=1, our benchmarks, and the
+# PyTorch/cuBLAS peer (xtask/peers/torch_gpu.py) in the same session, and prints a
+# table last. Logs go to $OUT (or /tmp/dashi-gpu-suite).
+set -u
+out=${OUT:-/tmp/dashi-gpu-suite}
+mkdir -p "$out"
+for f in .gl/*.deb; do dpkg -x "$f" /; done
+ldconfig
+icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+[ -f "$icd" ] && export VK_DRIVER_FILES=$icd
+export DASHI_REQUIRE_GPU=1
+nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader | tee "$out/gpu.txt"
+
+: > "$out/tests.txt"
+rm -f "$out/tests.log"
+for t in .bin/test_*; do
+  name=$(basename "$t")
+  "$t" --test-threads=1 --nocapture > "$out/last.log" 2>&1
+  rc=$?
+  { echo "=== $name (rc=$rc)"; cat "$out/last.log"; } >> "$out/tests.log"
+  summary=$(grep -E "^test result" "$out/last.log" | tail -1)
+  echo "$name rc=$rc $summary" | tee -a "$out/tests.txt"
+done
+
+.bin/gpu_bench --repeats 5 > "$out/gpu_bench.jsonl" 2> "$out/gpu_bench.err"
+echo "gpu_bench rc=$?"
+python3 xtask/peers/torch_gpu.py --repeats 5 > "$out/torch.jsonl" 2> "$out/torch.err"
+echo "torch_gpu rc=$?"
+
+python3 - "$out" <<'PY'
+import json, sys, pathlib
+out = pathlib.Path(sys.argv[1])
+rows = [json.loads(l) for f in ("gpu_bench.jsonl", "torch.jsonl") for l in (out / f).read_text().splitlines() if l.strip()]
+dev = next((r for r in rows if r["bench"] == "device"), {})
+ours_roll = next((r for r in rows if r["bench"] == "rollout_single" and "peer" not in r), None)
+ours_gemm = next((r for r in rows if r["bench"] == "gemm_batched" and "peer" not in r), None)
+peers = {r["peer"]: r for r in rows if "peer" in r}
+print()
+print("GPU:", (out / "gpu.txt").read_text().strip(), "| wgpu adapter:", dev.get("device"), dev.get("device_type"), dev.get("driver"))
+print("tests:")
+print((out / "tests.txt").read_text().rstrip())
+print()
+print(f"{'measurement':44} {'ours':>14} {'peer':>14} {'ratio':>8}")
+def line(name, ours, peer, unit):
+    ratio = ours / peer if ours and peer else float("nan")
+    print(f"{name:44} {ours:14.1f} {peer:14.1f} {ratio:8.3f}  {unit}")
+if ours_roll:
+    for p in ("torch-eager", "torch-cudagraph"):
+        if p in peers:
+            line(f"rollout D=654 f32 steps/s vs {p}", ours_roll["steps_per_s"], peers[p]["steps_per_s"], "steps/s")
+    print(f"{'  ours device time per step (timestamps)':44} {ours_roll['device_ns_per_step']:14.1f} ns")
+if ours_gemm and "torch-matmul-f32-notf32" in peers:
+    p = peers["torch-matmul-f32-notf32"]
+    line("gemm M=4096 D=654 f32 GFLOP/s (device time)", ours_gemm["gflop_per_s_device"], p["gflop_per_s"], "GFLOP/s")
+    line("gemm M=4096 D=654 f32 GFLOP/s (wall)", ours_gemm["gflop_per_s_wall"], p["gflop_per_s"], "GFLOP/s")
+PY
+rm -f "$out/last.log"

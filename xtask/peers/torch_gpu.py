@@ -1,0 +1,110 @@
+"""PyTorch/CUDA peer for dashi-gpu's rollout benchmarks (run on an H100/H200).
+
+Same workloads as `crates/dashi-gpu/examples/gpu_bench.rs`, in f32 with TF32 disabled
+(true f32 arithmetic, like our WGSL):
+  * rollout_single: z <- z @ A for `steps` steps, one trajectory (D = 654), timed with
+    CUDA events around the whole loop (eager PyTorch, one cuBLAS gemv per step), and
+    the same loop captured once in a CUDA graph of 100 steps and replayed;
+  * gemm_batched: Z <- Z @ A for M = 4096 trajectories, a chain of 20 products.
+Prints one JSON line per measurement (medians over `--repeats`).
+"""
+
+import argparse
+import json
+
+import torch
+
+
+def median(v):
+    v = sorted(v)
+    return v[len(v) // 2]
+
+
+def timed(fn, repeats):
+    out = []
+    for _ in range(repeats):
+        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        torch.cuda.synchronize()
+        start.record()
+        fn()
+        end.record()
+        torch.cuda.synchronize()
+        out.append(start.elapsed_time(end) * 1e-3)
+    return median(out)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dim", type=int, default=654)
+    ap.add_argument("--steps", type=int, default=20000)
+    ap.add_argument("--batch", type=int, default=4096)
+    ap.add_argument("--repeats", type=int, default=5)
+    args = ap.parse_args()
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+    torch.set_float32_matmul_precision("highest")
+    dev = torch.device("cuda")
+    g = torch.Generator(device="cpu").manual_seed(0)
+    q, _ = torch.linalg.qr(torch.randn(args.dim, args.dim, generator=g, dtype=torch.float64))
+    a = (q * 0.9999).to(torch.float32).to(dev)
+    z0 = torch.randn(args.dim, generator=g).to(torch.float32).to(dev)
+    name = torch.cuda.get_device_name(0)
+
+    def loop():
+        z = z0
+        for _ in range(args.steps):
+            z = z @ a
+        return z
+
+    loop()
+    wall = timed(loop, args.repeats)
+    print(json.dumps({"bench": "rollout_single", "peer": "torch-eager", "dim": args.dim, "steps": args.steps,
+                      "steps_per_s": args.steps / wall, "ns_per_step": wall * 1e9 / args.steps, "device": name,
+                      "torch": torch.__version__}))
+
+    static_z = z0.clone()
+    graph_steps = 100
+    s = torch.cuda.Stream()
+    s.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(s):
+        for _ in range(3):
+            w = static_z
+            for _ in range(graph_steps):
+                w = w @ a
+    torch.cuda.current_stream().wait_stream(s)
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        w = static_z
+        for _ in range(graph_steps):
+            w = w @ a
+        static_out = w
+
+    def graphed():
+        for _ in range(args.steps // graph_steps):
+            graph.replay()
+            static_z.copy_(static_out)
+
+    graphed()
+    wall = timed(graphed, args.repeats)
+    print(json.dumps({"bench": "rollout_single", "peer": "torch-cudagraph", "dim": args.dim, "steps": args.steps,
+                      "steps_per_s": args.steps / wall, "ns_per_step": wall * 1e9 / args.steps, "device": name}))
+
+    chain = 20
+    zb = torch.randn(args.batch, args.dim, generator=g).to(torch.float32).to(dev)
+    wb = torch.empty_like(zb)
+
+    def gemms():
+        x, y = zb, wb
+        for _ in range(chain):
+            torch.matmul(x, a, out=y)
+            x, y = y, x
+
+    gemms()
+    t = timed(gemms, args.repeats)
+    flop = 2.0 * args.batch * args.dim * args.dim * chain
+    print(json.dumps({"bench": "gemm_batched", "peer": "torch-matmul-f32-notf32", "batch": args.batch, "dim": args.dim,
+                      "chain": chain, "device_s": t, "gflop_per_s": flop / t * 1e-9, "device": name}))
+
+
+if __name__ == "__main__":
+    main()
