@@ -1057,11 +1057,11 @@ fn checked_dispatch_reports_workgroups() {
     let r = ElemType::Real;
     let p = LenParams::new(257);
     assert_eq!(ADD.check(bytemuck::bytes_of(&p), &descs(&[(r, 257), (r, 257), (r, 257)])), Ok([2, 1, 1]));
-    // 64×64 output tiles: ⌈33/64⌉ × ⌈17/64⌉ and ⌈130/64⌉ × ⌈65/64⌉ workgroups.
+    // 128×64 (rows × columns) output tiles: ⌈33/64⌉ × ⌈17/128⌉ and ⌈130/64⌉ × ⌈129/128⌉.
     let p = GemmParams::new(17, 3, 33);
     assert_eq!(GEMM_BATCHED.check(bytemuck::bytes_of(&p), &descs(&[(r, 51), (r, 99), (r, 561)])), Ok([1, 1, 1]));
-    let p = GemmParams::new(65, 2, 130);
-    assert_eq!(GEMM_BATCHED.check(bytemuck::bytes_of(&p), &descs(&[(r, 130), (r, 260), (r, 8450)])), Ok([3, 2, 1]));
+    let p = GemmParams::new(129, 2, 130);
+    assert_eq!(GEMM_BATCHED.check(bytemuck::bytes_of(&p), &descs(&[(r, 258), (r, 260), (r, 16770)])), Ok([3, 2, 1]));
     let p = LenParams::new(1);
     assert_eq!(REDUCE_SUM.check(bytemuck::bytes_of(&p), &descs(&[(r, 1), (r, 1)])), Ok([1, 1, 1]));
     let p = StencilParams::new(33, 3, Neighbourhood::FOUR, 1);
