@@ -54,6 +54,35 @@ fn ranks_before(a: f32, ia: u32, b: f32, ib: u32) -> bool {
     return a > b || (a == b && ia < ib);
 }
 
+// Blocked summation: terms are added into a block of at most BLOCK terms, blocks into
+// a running total, which bounds the additions any term goes through (see the tests).
+struct BlockedSum { total: f32, block: f32, count: u32 }
+
+fn blocked_add(s: BlockedSum, v: f32) -> BlockedSum {
+    var r = s;
+    r.block += v;
+    r.count += 1u;
+    if r.count == BLOCK {
+        r.total += r.block;
+        r.block = 0.0;
+        r.count = 0u;
+    }
+    return r;
+}
+
+// Sums reduce_partial[0..WG) by a fixed-order tree; every invocation must call it
+// (it contains barriers) and all get the total.
+fn tree_sum(lid: u32) -> f32 {
+    workgroupBarrier();
+    for (var stride = WG / 2u; stride > 0u; stride >>= 1u) {
+        if lid < stride {
+            reduce_partial[lid] += reduce_partial[lid + stride];
+        }
+        workgroupBarrier();
+    }
+    return reduce_partial[0];
+}
+
 // reduce_sum: out[0] = Σ x[i]
 @group(0) @binding(0) var<storage, read> reduce_sum_x: array<f32>;
 @group(0) @binding(1) var<storage, read_write> reduce_sum_out: array<f32>;
@@ -62,28 +91,14 @@ fn ranks_before(a: f32, ia: u32, b: f32, ib: u32) -> bool {
 @compute @workgroup_size(256)
 fn reduce_sum(@builtin(local_invocation_index) lid: u32) {
     let n = reduce_sum_params.n;
-    var total = 0.0;
-    var block = 0.0;
-    var count = 0u;
+    var acc = BlockedSum(0.0, 0.0, 0u);
     for (var i = lid; i < n; i += WG) {
-        block += reduce_sum_x[i];
-        count += 1u;
-        if count == BLOCK {
-            total += block;
-            block = 0.0;
-            count = 0u;
-        }
+        acc = blocked_add(acc, reduce_sum_x[i]);
     }
-    reduce_partial[lid] = total + block;
-    workgroupBarrier();
-    for (var stride = WG / 2u; stride > 0u; stride >>= 1u) {
-        if lid < stride {
-            reduce_partial[lid] += reduce_partial[lid + stride];
-        }
-        workgroupBarrier();
-    }
+    reduce_partial[lid] = acc.total + acc.block;
+    let total = tree_sum(lid);
     if lid == 0u {
-        reduce_sum_out[0] = reduce_partial[0];
+        reduce_sum_out[0] = total;
     }
 }
 
@@ -95,29 +110,15 @@ fn reduce_sum(@builtin(local_invocation_index) lid: u32) {
 @compute @workgroup_size(256)
 fn reduce_sum_sq(@builtin(local_invocation_index) lid: u32) {
     let n = reduce_sum_sq_params.n;
-    var total = 0.0;
-    var block = 0.0;
-    var count = 0u;
+    var acc = BlockedSum(0.0, 0.0, 0u);
     for (var i = lid; i < n; i += WG) {
         let v = reduce_sum_sq_x[i];
-        block += v * v;
-        count += 1u;
-        if count == BLOCK {
-            total += block;
-            block = 0.0;
-            count = 0u;
-        }
+        acc = blocked_add(acc, v * v);
     }
-    reduce_partial[lid] = total + block;
-    workgroupBarrier();
-    for (var stride = WG / 2u; stride > 0u; stride >>= 1u) {
-        if lid < stride {
-            reduce_partial[lid] += reduce_partial[lid + stride];
-        }
-        workgroupBarrier();
-    }
+    reduce_partial[lid] = acc.total + acc.block;
+    let total = tree_sum(lid);
     if lid == 0u {
-        reduce_sum_sq_out[0] = reduce_partial[0];
+        reduce_sum_sq_out[0] = total;
     }
 }
 

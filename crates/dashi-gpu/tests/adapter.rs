@@ -113,3 +113,21 @@ fn a_spec_that_disagrees_with_its_shader_is_caught() {
         println!("{what}: {err}");
     }
 }
+
+/// Allocations beyond what the device can hold come back as typed errors, not panics
+/// or device loss; zero-sized buffers never reach the device.
+#[test]
+fn impossible_allocations_are_typed_errors() {
+    let Some(mut gpu) = gpu_or_skip("impossible_allocations_are_typed_errors") else { return };
+    let limit = gpu.limits().max_buffer_size.min(gpu.limits().max_storage_buffer_binding_size);
+    let too_many = (limit / 4 + 1) as usize;
+    let err = gpu.alloc(ElemType::Real, too_many).unwrap_err();
+    assert!(matches!(err, dashi_core::ops::ExecError::OutOfMemory { .. }), "{err:?}");
+    assert!(err.to_string().contains("limit"), "{err}");
+    assert_eq!(gpu.alloc(ElemType::U32, 0), Err(dashi_core::ops::ExecError::ZeroSizedBuffer));
+    assert!(gpu.alloc(ElemType::U32, usize::MAX).is_err());
+    // The executor is still usable afterwards.
+    let b = gpu.alloc(ElemType::U32, 3).unwrap();
+    gpu.upload_u32(b, &[1, 2, 3]).unwrap();
+    assert_eq!(gpu.download_u32(b).unwrap(), vec![1, 2, 3]);
+}

@@ -118,8 +118,17 @@ impl<T: Real> Step<T> for ParallelStepper<T> {
             w.thread().unpark();
         }
         gemv_row_range(z, &s.a, s.d, 0, &mut out[..s.split]);
+        let mut spins = 0u32;
         while s.done.load(Ordering::Acquire) != self.generation {
-            std::hint::spin_loop();
+            // Spin (the halves take the same time), but give the core away if the
+            // worker was descheduled — on an oversubscribed machine pure spinning
+            // would starve it.
+            spins = spins.wrapping_add(1);
+            if spins % SPINS_BEFORE_PARK == 0 {
+                std::thread::yield_now();
+            } else {
+                std::hint::spin_loop();
+            }
         }
         // SAFETY: the worker published `done` for this generation and is idle again.
         out[s.split..].copy_from_slice(unsafe { &*s.out.get() });

@@ -276,8 +276,10 @@ struct Io<'a, 'b> {
     written: &'b mut Vec<(usize, Storage)>,
 }
 
-impl Io<'_, '_> {
-    fn read(&self, binding: usize) -> &Storage {
+impl<'a> Io<'a, '_> {
+    /// A read binding; the reference outlives the borrow of `self`, so reads and a
+    /// write can be held together without copying.
+    fn read(&self, binding: usize) -> &'a Storage {
         self.reads[binding].expect("read binding")
     }
 
@@ -323,8 +325,7 @@ fn execute<T: Real>(op: &OpSpec, p: &Params<'_>, io: &mut Io<'_, '_>) -> Result<
         OpId::Axpy => {
             let alpha = T::from_f64(f64::from(p.f32("alpha")));
             let x = &io.read(0).reals::<T>()[..n()];
-            let x = x.to_vec();
-            for (y, xv) in io.write(1).reals_mut::<T>()[..x.len()].iter_mut().zip(x) {
+            for (y, &xv) in io.write(1).reals_mut::<T>()[..x.len()].iter_mut().zip(x) {
                 *y = alpha * xv + *y;
             }
         }
@@ -335,23 +336,21 @@ fn execute<T: Real>(op: &OpSpec, p: &Params<'_>, io: &mut Io<'_, '_>) -> Result<
         }
         OpId::Add | OpId::Mul => {
             let len = n();
-            let (x, y) = (io.read(0).reals::<T>()[..len].to_vec(), io.read(1).reals::<T>()[..len].to_vec());
+            let (x, y) = (&io.read(0).reals::<T>()[..len], &io.read(1).reals::<T>()[..len]);
             let out = &mut io.write(2).reals_mut::<T>()[..len];
-            for ((o, a), b) in out.iter_mut().zip(x).zip(y) {
+            for ((o, &a), &b) in out.iter_mut().zip(x).zip(y) {
                 *o = if op.id == OpId::Add { a + b } else { a * b };
             }
         }
         OpId::GemvRow => {
             let (rows, cols) = (p.u32("rows") as usize, p.u32("cols") as usize);
-            let z = io.read(0).reals::<T>()[..rows].to_vec();
-            let a = io.read(1).reals::<T>()[..rows * cols].to_vec();
-            gemv_row(&z, &a, cols, &mut io.write(2).reals_mut::<T>()[..cols]);
+            let (z, a) = (&io.read(0).reals::<T>()[..rows], &io.read(1).reals::<T>()[..rows * cols]);
+            gemv_row(z, a, cols, &mut io.write(2).reals_mut::<T>()[..cols]);
         }
         OpId::GemmBatched => {
             let (m, rows, cols) = (p.u32("batch") as usize, p.u32("rows") as usize, p.u32("cols") as usize);
-            let z = io.read(0).reals::<T>()[..m * rows].to_vec();
-            let a = io.read(1).reals::<T>()[..rows * cols].to_vec();
-            gemm_rows(&z, &a, rows, cols, &mut io.write(2).reals_mut::<T>()[..m * cols]);
+            let (z, a) = (&io.read(0).reals::<T>()[..m * rows], &io.read(1).reals::<T>()[..rows * cols]);
+            gemm_rows(z, a, rows, cols, &mut io.write(2).reals_mut::<T>()[..m * cols]);
         }
         OpId::ReduceSum | OpId::ReduceSumSq | OpId::ReduceMaxAbs => {
             let x = &io.read(0).reals::<T>()[..n()];
@@ -375,22 +374,20 @@ fn execute<T: Real>(op: &OpSpec, p: &Params<'_>, io: &mut Io<'_, '_>) -> Result<
         }
         OpId::Gather => {
             let (len, m) = (n(), p.u32("m") as usize);
-            let x = io.read(0).reals::<T>()[..len].to_vec();
-            let idx = io.read(1).words()[..m].to_vec();
-            for (o, i) in io.write(2).reals_mut::<T>()[..m].iter_mut().zip(idx) {
+            let (x, idx) = (&io.read(0).reals::<T>()[..len], &io.read(1).words()[..m]);
+            for (o, &i) in io.write(2).reals_mut::<T>()[..m].iter_mut().zip(idx) {
                 *o = x.get(i as usize).copied().unwrap_or(T::ZERO);
             }
         }
         OpId::Scatter => {
             let (len, m) = (n(), p.u32("m") as usize);
-            let x = io.read(0).reals::<T>()[..m].to_vec();
-            let idx = io.read(1).words()[..m].to_vec();
+            let (x, idx) = (&io.read(0).reals::<T>()[..m], &io.read(1).words()[..m]);
             let mut seen = std::collections::HashSet::with_capacity(m);
             if let Some(dup) = idx.iter().find(|&&i| (i as usize) < len && !seen.insert(i)) {
                 return Err(op_failed(op, format!("index {dup} appears more than once")));
             }
             let out = &mut io.write(2).reals_mut::<T>()[..len];
-            for (v, i) in x.into_iter().zip(idx) {
+            for (&v, &i) in x.iter().zip(idx) {
                 if let Some(slot) = out.get_mut(i as usize) {
                     *slot = v;
                 }
@@ -399,10 +396,10 @@ fn execute<T: Real>(op: &OpSpec, p: &Params<'_>, io: &mut Io<'_, '_>) -> Result<
         OpId::Threshold => {
             let len = n();
             let tau = T::from_f64(f64::from(p.f32("tau")));
-            let x = io.read(0).reals::<T>()[..len].to_vec();
+            let x = &io.read(0).reals::<T>()[..len];
             let words = crate::carrier::words_for(len);
             let (support, sign) = io.write_pair(1, 2);
-            threshold_planes(&x, tau, &mut support.words_mut()[..words], &mut sign.words_mut()[..words]);
+            threshold_planes(x, tau, &mut support.words_mut()[..words], &mut sign.words_mut()[..words]);
         }
         OpId::Majority | OpId::Annihilate => {
             let input = carrier_from(op, p, io.read(0).words(), io.read(1).words())?;
