@@ -60,5 +60,14 @@ if ours_gemm and "torch-matmul-f32-notf32" in peers:
     p = peers["torch-matmul-f32-notf32"]
     line("gemm M=4096 D=654 f32 GFLOP/s (device time)", ours_gemm["gflop_per_s_device"], p["gflop_per_s"], "GFLOP/s")
     line("gemm M=4096 D=654 f32 GFLOP/s (wall)", ours_gemm["gflop_per_s_wall"], p["gflop_per_s"], "GFLOP/s")
+copy = next((r for r in rows if r["bench"] == "copy_bandwidth"), None)
+for r in rows:
+    if r["bench"] == "fft2" and "peer" not in r:
+        p = next((q for q in rows if q["bench"] == "fft2" and q.get("peer") == "torch-cufft" and q["n"] == r["n"]), None)
+        if p:
+            line(f"fft2 c64 N={r['n']} batch={r['batch']} fields/s (device)", r["fields_per_s_device"], p["fields_per_s"], "fields/s")
+            line(f"fft2 c64 N={r['n']} batch={r['batch']} fields/s (wall)", r["fields_per_s_wall"], p["fields_per_s"], "fields/s")
+        if copy:
+            print(f"{'  ours achieved GB/s vs copy bandwidth':44} {r['gb_per_s_device']:14.1f} {copy['gb_per_s']:14.1f} {r['gb_per_s_device'] / copy['gb_per_s']:8.3f}")
 PY
 rm -f "$out/last.log"

@@ -5,7 +5,10 @@ Same workloads as `crates/dashi-gpu/examples/gpu_bench.rs`, in f32 with TF32 dis
   * rollout_single: z <- z @ A for `steps` steps, one trajectory (D = 654), timed with
     CUDA events around the whole loop (eager PyTorch, one cuBLAS gemv per step), and
     the same loop captured once in a CUDA graph of 100 steps and replayed;
-  * gemm_batched: Z <- Z @ A for M = 4096 trajectories, a chain of 20 products.
+  * gemm_batched: Z <- Z @ A for M = 4096 trajectories, a chain of 20 products;
+  * fft2: torch.fft.fft2 (cuFFT) on complex64 batches filling 128 MiB, n = 256 … 4096,
+    and the device's copy bandwidth (a 1 GiB device-to-device copy, bytes read +
+    written) to put achieved GB/s in context.
 Prints one JSON line per measurement (medians over `--repeats`).
 """
 
@@ -104,6 +107,26 @@ def main():
     flop = 2.0 * args.batch * args.dim * args.dim * chain
     print(json.dumps({"bench": "gemm_batched", "peer": "torch-matmul-f32-notf32", "batch": args.batch, "dim": args.dim,
                       "chain": chain, "device_s": t, "gflop_per_s": flop / t * 1e-9, "device": name}))
+
+    for n in (256, 1024, 2048, 4096):
+        batch = max(1, (16 << 20) // (2 * n * n))
+        x = torch.randn(batch, n, n, dtype=torch.complex64, device=dev)
+        torch.fft.fft2(x)
+
+        def ffts():
+            for _ in range(10):
+                torch.fft.fft2(x)
+
+        t = timed(ffts, args.repeats) / 10
+        print(json.dumps({"bench": "fft2", "peer": "torch-cufft", "n": n, "batch": batch, "device_s": t,
+                          "fields_per_s": batch / t, "device": name}))
+
+    src = torch.empty(1 << 28, dtype=torch.float32, device=dev)
+    dst = torch.empty_like(src)
+    dst.copy_(src)
+    t = timed(lambda: dst.copy_(src), args.repeats)
+    print(json.dumps({"bench": "copy_bandwidth", "peer": "torch", "bytes": 2 * 4 * (1 << 28), "device_s": t,
+                      "gb_per_s": 2 * 4 * (1 << 28) / t * 1e-9, "device": name}))
 
 
 if __name__ == "__main__":

@@ -1,11 +1,13 @@
 //! DASHI developer tasks, run as `cargo xtask <task>` (alias in `.cargo/config.toml`).
 //!
-//! # `cargo xtask peers [--quick]`
+//! # `cargo xtask peers [--quick] [--only rollout|fft]`
 //!
 //! The peer-benchmark harness (SPEC §8): measures DASHI against a peer library in the
 //! same run on the same machine and reports *ratios*, which travel between machines
-//! far better than absolute times. Today it compares the CPU linear rollout of
-//! `dashi-core` against NumPy:
+//! far better than absolute times. Today it runs two suites against NumPy, the CPU
+//! linear rollout of `dashi-core` and its CPU 2D FFT; `--only` picks one.
+//!
+//! ## Rollout
 //!
 //! 1. creates a Python virtualenv at `target/peers-venv` (if missing) and installs pinned
 //!    `numpy` and `threadpoolctl` from PyPI into it (skipped when already installed);
@@ -23,12 +25,25 @@
 //!    `<!-- peers:rollout:end -->` in `docs/BENCHMARKS.md` (atomically) with the machine,
 //!    date, toolchain and peer versions and a table of the comparisons.
 //!
-//! `--quick` (2,000 steps, 2 repeats) is a smoke test: it prints the JSON lines but
-//! leaves `docs/BENCHMARKS.md` alone.
-//!
 //! The harness reads only these fields of `rollout_bench`'s JSON line: `steps_per_s`
 //! (plain), `snapshots_per_s`, `snapshots_per_s_all_in` and `precompute_s` (jump), so
 //! the stepping internals may change freely.
+//!
+//! ## FFT
+//!
+//! 1. builds `dashi-core`'s `fft_bench` example in release;
+//! 2. for N = 256, 512, 1024 runs, interleaved, ours on all cores, NumPy
+//!    (`xtask/peers/numpy_fft.py`: `np.fft.fft2` on complex128) and ours on one thread —
+//!    each a separate process timing the forward f64 complex fft2 out of place (fresh
+//!    output per call on both sides), repeats of ≥ 300 ms, median of 5;
+//! 3. prints `{"name":"fft2_c2c_f64_nN[_1thread]",…,"unit":"fft2_per_s","ratio":…}` lines;
+//! 4. rewrites the region between `<!-- peers:fft:begin -->` and
+//!    `<!-- peers:fft:end -->` in `docs/BENCHMARKS.md` (added after the last generated
+//!    region, under "FFT: dashi-core vs NumPy", when missing). Only `fft2_per_s` and
+//!    `numpy` are read from the two JSON lines.
+//!
+//! `--quick` (2,000 steps, 2 repeats; FFT repeats of ≥ 50 ms) is a smoke test: it prints
+//! the JSON lines but leaves `docs/BENCHMARKS.md` alone.
 //!
 //! Exit codes: 0 success, 1 failure (message on stderr), 2 bad usage.
 
@@ -41,8 +56,10 @@ const USAGE: &str = "\
 usage: cargo xtask <task>
 
 tasks:
-  peers [--quick]   benchmark dashi against peer libraries (NumPy) and update docs/BENCHMARKS.md
-                    --quick: 2,000 steps, 2 repeats, print only (docs are not touched)
+  peers [--quick] [--only rollout|fft]
+                    benchmark dashi against peer libraries (NumPy) and update docs/BENCHMARKS.md
+                    --quick: short runs, 2 repeats, print only (docs are not touched)
+                    --only:  run one suite (rollout: linear rollout; fft: CPU fft2)
 ";
 
 fn main() -> ExitCode {

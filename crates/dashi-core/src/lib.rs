@@ -16,7 +16,10 @@
 //!   `z_{t+1} = z_t · A`, rollout with observers and a NaN/Inf guard, stride jumping
 //!   by `A^s`, power-ladder jumps to any `t`;
 //! * [`hash`] — the canonical BLAKE2b-128 state hash;
-//! * [`random`] — the seeded generators every backend reproduces bit for bit.
+//! * [`random`] — the seeded generators every backend reproduces bit for bit;
+//! * [`spectral`] — the SPEC §4 spectral layer: cached 2D FFTs (rustfft/realfft, f64 and
+//!   f32, `fft_norm = "backward"`), derivatives, inverse Laplacian, 2/3 dealiasing, the
+//!   exponential filter, shell spectrum and band energies.
 //!
 //! The crate is pure: no GPU, no file IO. Every fallible public entry point returns a
 //! typed error (`thiserror`); none panics on user input.
@@ -31,6 +34,7 @@ pub mod ops;
 pub mod packing;
 pub mod random;
 pub mod scalar;
+pub mod spectral;
 
 pub use admissibility::Admissibility;
 pub use carrier::{Carrier, CarrierError, Neighbourhood, Shape, Stencil, Trit};

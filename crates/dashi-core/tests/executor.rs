@@ -311,7 +311,7 @@ fn max_radius(h: usize, w: usize) -> usize {
 // ---------------------------------------------------------------------------------
 
 /// Each op name below has a test in this section; a new op must add one.
-const OPS_TESTED_HERE: [&str; 17] = [
+const OPS_TESTED_HERE: [&str; 18] = [
     "axpy",
     "scale",
     "add",
@@ -329,12 +329,62 @@ const OPS_TESTED_HERE: [&str; 17] = [
     "majority",
     "annihilate",
     "coherence_stats",
+    "fft_rows",
 ];
 
 #[test]
 fn every_registry_op_has_a_correctness_test() {
     let registry: Vec<&str> = REGISTRY.iter().map(|s| s.name).collect();
     assert_eq!(registry, OPS_TESTED_HERE, "add a correctness test for each new op, then list it here");
+}
+
+/// fft_rows against an O(n²) DFT per row, forward and inverse, in place and transposed,
+/// both precisions (f64: 1e-12 relative; f32: rustfft's f32 error, ≤ 1e-5 relative).
+#[test]
+fn fft_rows_matches_naive_dft() {
+    use dashi_core::ops::{FFT_ROWS, FftParams, fft_twiddles};
+    for prec in PRECISIONS {
+        for n in [2usize, 4, 8, 16, 64] {
+            let rows = 2 * n;
+            let mut g = SplitMix64::new(seed(17, n, prec));
+            let x: Vec<f64> = (0..2 * rows * n).map(|_| g.uniform(-1.0, 1.0)).collect();
+            let x = if prec == Precision::F32 { x.iter().map(|&v| f64::from(v as f32)).collect() } else { x };
+            for inverse in [false, true] {
+                for transpose in [false, true] {
+                    let mut ex = CpuExecutor::new(prec);
+                    let src = ex.alloc(ElemType::Real, x.len()).unwrap();
+                    let dst = ex.alloc(ElemType::Real, x.len()).unwrap();
+                    let tw = ex.alloc(ElemType::Real, n).unwrap();
+                    ex.upload_real(src, &x).unwrap();
+                    ex.upload_real(dst, &vec![12345.0; x.len()]).unwrap();
+                    ex.upload_real(tw, &fft_twiddles(n)).unwrap();
+                    ex.run(&FFT_ROWS, &[src, dst, tw], &FftParams::new(n as u32, rows as u32, inverse, transpose))
+                        .unwrap();
+                    let got = ex.download_real(dst).unwrap();
+                    let sign = if inverse { 1.0 } else { -1.0 };
+                    let scale = if inverse { 1.0 / n as f64 } else { 1.0 };
+                    let mut worst = 0.0f64;
+                    for r in 0..rows {
+                        for k in 0..n {
+                            let (mut re, mut im) = (0.0, 0.0);
+                            for j in 0..n {
+                                let a = sign * 2.0 * std::f64::consts::PI * (j * k) as f64 / n as f64;
+                                let (xr, xi) = (x[2 * (r * n + j)], x[2 * (r * n + j) + 1]);
+                                re += xr * a.cos() - xi * a.sin();
+                                im += xr * a.sin() + xi * a.cos();
+                            }
+                            let at = if transpose { ((r / n) * n + k) * n + r % n } else { r * n + k };
+                            let e =
+                                ((got[2 * at] - re * scale).powi(2) + (got[2 * at + 1] - im * scale).powi(2)).sqrt();
+                            worst = worst.max(e);
+                        }
+                    }
+                    let tol = if prec == Precision::F64 { 1e-12 } else { 1e-5 } * (n as f64).sqrt();
+                    assert!(worst <= tol, "{prec:?} n={n} inverse={inverse} transpose={transpose}: {worst}");
+                }
+            }
+        }
+    }
 }
 
 #[test]
@@ -964,13 +1014,24 @@ fn params_struct(name: &str) -> (usize, Vec<u8>, Vec<(&'static str, FieldValue)>
             ];
             (size_of::<StencilParams>(), bytemuck::bytes_of(&s).to_vec(), fields)
         }
+        "fft_rows" => {
+            let f = dashi_core::ops::FftParams::new(64, 192, true, true);
+            let fields = vec![
+                ("n", U(f.n)),
+                ("rows", U(f.rows)),
+                ("log2n", U(f.log2n)),
+                ("inverse", U(f.inverse)),
+                ("transpose", U(f.transpose)),
+            ];
+            (size_of::<dashi_core::ops::FftParams>(), bytemuck::bytes_of(&f).to_vec(), fields)
+        }
         other => panic!("op {other} has no parameter struct mapping in this test: add one"),
     }
 }
 
 fn rule_names(rule: &LenRule) -> &'static [&'static str] {
     match rule {
-        LenRule::Product(n) | LenRule::Words(n) => n,
+        LenRule::Product(n) | LenRule::Words(n) | LenRule::Complex(n) => n,
         LenRule::Fixed(_) => &[],
     }
 }

@@ -13,11 +13,15 @@
 //! * `gemm_batched` — `Z ← Z·A` for `batch` trajectories, a chain of 20 products in one
 //!   pass; `gflop_per_s` = 2·M·D²·20 / time (wall and device).
 //!
+//! * `fft2` — complex f32 2D FFT (two `fft_rows` passes) of a batch of `n×n` fields
+//!   filling 128 MiB, n = 256, 1024, 2048, 4096; `fields_per_s` and the bandwidth the
+//!   two passes achieve (`gb_per_s` counts every byte read and written).
+//!
 //! Medians over `repeats`. Every run prints the adapter, so numbers are never
 //! attributed to the wrong device.
 
 use dashi_core::linear::{HashObserver, random_orthogonal};
-use dashi_core::ops::{ElemType, Executor, GEMM_BATCHED, GemmParams};
+use dashi_core::ops::{ElemType, Executor, Fft2Program, GEMM_BATCHED, GemmParams};
 use dashi_gpu::rollout::rollout;
 use dashi_gpu::{AdapterSelection, GpuExecutor};
 use std::time::Instant;
@@ -108,5 +112,43 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         flop / dev * 1e-9,
         info.device_name
     );
+    gpu.free(a)?;
+    gpu.free(z)?;
+    gpu.free(w)?;
+
+    for n in [256usize, 1024, 2048, 4096] {
+        let batch = ((16usize << 20) / (2 * n * n)).max(1);
+        let plan = Fft2Program::new(&mut gpu, n, batch)?;
+        let buf = gpu.alloc(ElemType::Real, plan.buffer_len())?;
+        let field: Vec<f64> =
+            (0..plan.buffer_len()).map(|i| ((i * 2654435761usize) % 2000) as f64 / 1000.0 - 1.0).collect();
+        gpu.upload_real(buf, &field)?;
+        plan.forward(&mut gpu, buf, buf)?;
+        gpu.flush()?;
+        let mut walls = Vec::new();
+        let mut devs = Vec::new();
+        for _ in 0..repeats {
+            gpu.reset_timings();
+            let start = Instant::now();
+            for _ in 0..10 {
+                plan.forward(&mut gpu, buf, buf)?;
+            }
+            gpu.flush()?;
+            walls.push(start.elapsed().as_secs_f64() / 10.0);
+            devs.push(device_ns(&gpu, "fft_rows").map_or(f64::NAN, |ns| ns as f64 * 1e-9 / 10.0));
+        }
+        let (wall, dev) = (median(walls), median(devs));
+        // Two passes, each reading and writing every complex value once.
+        let bytes = 2.0 * 2.0 * (8 * n * n * batch) as f64;
+        println!(
+            "{{\"bench\":\"fft2\",\"n\":{n},\"batch\":{batch},\"dtype\":\"c64\",\"wall_s\":{wall:.6},\"device_s\":{dev:.6},\"fields_per_s_wall\":{:.1},\"fields_per_s_device\":{:.1},\"gb_per_s_device\":{:.1},\"device\":\"{}\"}}",
+            batch as f64 / wall,
+            batch as f64 / dev,
+            bytes / dev * 1e-9,
+            info.device_name
+        );
+        gpu.free(buf)?;
+        plan.free(&mut gpu)?;
+    }
     Ok(())
 }

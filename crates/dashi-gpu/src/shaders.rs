@@ -24,6 +24,7 @@ pub const FAMILIES: &[(&str, &str)] = &[
     ("select", include_str!("../shaders/select.wgsl")),
     ("gather", include_str!("../shaders/gather.wgsl")),
     ("carrier", include_str!("../shaders/carrier.wgsl")),
+    ("fft", include_str!("../shaders/fft.wgsl")),
 ];
 
 /// Families compiled without wgpu's injected runtime checks (index clamping, loop

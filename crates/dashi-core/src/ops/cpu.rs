@@ -415,6 +415,31 @@ fn execute<T: Real>(op: &OpSpec, p: &Params<'_>, io: &mut Io<'_, '_>) -> Result<
             support.words_mut()[..words].copy_from_slice(out.support_words());
             sign.words_mut()[..words].copy_from_slice(out.sign_words());
         }
+        OpId::FftRows => {
+            let (n, rows) = (p.u32("n") as usize, p.u32("rows") as usize);
+            let (inverse, transpose) = (p.u32("inverse") == 1, p.u32("transpose") == 1);
+            let src = &io.read(0).reals::<T>()[..2 * n * rows];
+            let dst = &mut io.write(1).reals_mut::<T>()[..2 * n * rows];
+            if T::NAME == "f64" {
+                reference::fft_rows::<f64>(
+                    bytemuck::cast_slice(src),
+                    bytemuck::cast_slice_mut(dst),
+                    n,
+                    rows,
+                    inverse,
+                    transpose,
+                );
+            } else {
+                reference::fft_rows::<f32>(
+                    bytemuck::cast_slice(src),
+                    bytemuck::cast_slice_mut(dst),
+                    n,
+                    rows,
+                    inverse,
+                    transpose,
+                );
+            }
+        }
         OpId::CoherenceStats => {
             let input = carrier_from(op, p, io.read(0).words(), io.read(1).words())?;
             let cells = input.len();

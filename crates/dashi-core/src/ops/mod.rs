@@ -22,6 +22,7 @@
 mod cpu;
 mod error;
 mod executor;
+mod fft2;
 mod params;
 mod reference;
 mod registry;
@@ -30,9 +31,11 @@ mod spec;
 pub use cpu::CpuExecutor;
 pub use error::ExecError;
 pub use executor::{Backend, BufferId, DeviceInfo, DeviceType, Executor, OpTiming, Precision, check_real_upload};
+pub use fft2::Fft2Program;
 pub use params::{
-    GatherParams, GemmParams, GemvParams, LenParams, ScalarParams, StencilParams, ThresholdParams, TopKParams,
+    FftParams, GatherParams, GemmParams, GemvParams, LenParams, ScalarParams, StencilParams, ThresholdParams,
+    TopKParams,
 };
-pub use reference::{argmax, top_k};
+pub use reference::{argmax, fft_twiddles, top_k};
 pub use registry::*;
 pub use spec::{Access, Binding, BufferDesc, Dispatch, ElemType, LenRule, OpId, OpSpec, ParamField, ParamType, Params};

@@ -153,3 +153,34 @@ impl StencilParams {
         StencilParams { width, height, radius: nbhd.radius as u32, stencil: nbhd.stencil.code(), eta, pad: [0; 3] }
     }
 }
+
+/// `{ n, rows, log2n, inverse, transpose }` — `fft_rows`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
+pub struct FftParams {
+    /// Transform length (a power of two, 2 ..= 4096).
+    pub n: u32,
+    /// Number of rows transformed.
+    pub rows: u32,
+    /// `log₂ n`.
+    pub log2n: u32,
+    /// 0 = forward (`e^{−2πi jk/n}`, unscaled), 1 = inverse (`e^{+2πi jk/n}`, scaled by `1/n`).
+    pub inverse: u32,
+    /// 0 = write rows in place; 1 = write each `n×n` block transposed.
+    pub transpose: u32,
+    pad: [u32; 3],
+}
+
+impl FftParams {
+    /// Parameters for `rows` transforms of length `n` (a power of two).
+    pub fn new(n: u32, rows: u32, inverse: bool, transpose: bool) -> Self {
+        FftParams {
+            n,
+            rows,
+            log2n: n.trailing_zeros(),
+            inverse: u32::from(inverse),
+            transpose: u32::from(transpose),
+            pad: [0; 3],
+        }
+    }
+}

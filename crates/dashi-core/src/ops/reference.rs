@@ -56,6 +56,66 @@ pub fn top_k<T: Real>(x: &[T], k: usize) -> Vec<usize> {
     idx
 }
 
+thread_local! {
+    static PLANNER_F64: std::cell::RefCell<rustfft::FftPlanner<f64>> = std::cell::RefCell::new(rustfft::FftPlanner::new());
+    static PLANNER_F32: std::cell::RefCell<rustfft::FftPlanner<f32>> = std::cell::RefCell::new(rustfft::FftPlanner::new());
+}
+
+/// Precisions with a per-thread cached rustfft planner (rustfft's planner caches plans
+/// per length and direction).
+pub(crate) trait CachedFft: rustfft::FftNum + Real {
+    /// The plan for length `n` in the given direction.
+    fn plan(n: usize, inverse: bool) -> std::sync::Arc<dyn rustfft::Fft<Self>>;
+}
+
+fn direction(inverse: bool) -> rustfft::FftDirection {
+    if inverse { rustfft::FftDirection::Inverse } else { rustfft::FftDirection::Forward }
+}
+
+impl CachedFft for f64 {
+    fn plan(n: usize, inverse: bool) -> std::sync::Arc<dyn rustfft::Fft<f64>> {
+        PLANNER_F64.with(|p| p.borrow_mut().plan_fft(n, direction(inverse)))
+    }
+}
+
+impl CachedFft for f32 {
+    fn plan(n: usize, inverse: bool) -> std::sync::Arc<dyn rustfft::Fft<f32>> {
+        PLANNER_F32.with(|p| p.borrow_mut().plan_fft(n, direction(inverse)))
+    }
+}
+
+/// The `fft_rows` reference: `rows` complex rows of length `n`, interleaved
+/// `(re, im)`; forward `X_k = Σ_j x_j e^{−2πi jk/n}`, inverse with `e^{+…}` and `1/n`;
+/// with `transpose`, row `r` of block `b = r / n` is written as column `r mod n` of
+/// block `b`.
+pub(crate) fn fft_rows<T: CachedFft>(src: &[T], dst: &mut [T], n: usize, rows: usize, inverse: bool, transpose: bool) {
+    let fft = T::plan(n, inverse);
+    let mut row = vec![rustfft::num_complex::Complex::new(T::ZERO, T::ZERO); n];
+    let scale = if inverse { T::ONE / <T as Real>::from_f64(n as f64) } else { T::ONE };
+    for r in 0..rows {
+        for (j, c) in row.iter_mut().enumerate() {
+            *c = rustfft::num_complex::Complex::new(src[2 * (r * n + j)], src[2 * (r * n + j) + 1]);
+        }
+        fft.process(&mut row);
+        for (k, c) in row.iter().enumerate() {
+            let at = if transpose { ((r / n) * n + k) * n + r % n } else { r * n + k };
+            dst[2 * at] = c.re * scale;
+            dst[2 * at + 1] = c.im * scale;
+        }
+    }
+}
+
+/// `n/2` twiddles `W_n^k = e^{−2πi k/n}`, `k < n/2`, interleaved `(re, im)` (`n` reals),
+/// computed in f64 — the `twiddles` binding of `fft_rows`.
+pub fn fft_twiddles(n: usize) -> Vec<f64> {
+    (0..n / 2)
+        .flat_map(|k| {
+            let angle = -2.0 * std::f64::consts::PI * k as f64 / n as f64;
+            [angle.cos(), angle.sin()]
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

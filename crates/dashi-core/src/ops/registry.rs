@@ -6,7 +6,8 @@
 //! are row-major `[height][width]`, periodic.
 
 use super::params::{
-    GatherParams, GemmParams, GemvParams, LenParams, ScalarParams, StencilParams, ThresholdParams, TopKParams,
+    FftParams, GatherParams, GemmParams, GemvParams, LenParams, ScalarParams, StencilParams, ThresholdParams,
+    TopKParams,
 };
 use super::spec::any_params;
 use super::spec::{Access::*, Binding, Dispatch, ElemType::*, LenRule::*, OpId, OpSpec, ParamField, ParamType, Params};
@@ -343,6 +344,47 @@ pub static COHERENCE_STATS: OpSpec = OpSpec {
     domain: stencil_only_domain,
 };
 
+/// Largest FFT length a single `fft_rows` workgroup holds (4096 complex f32 = 32 KiB of
+/// workgroup memory, the WebGPU minimum-guaranteed size on lavapipe).
+pub const FFT_MAX_N: u32 = 4096;
+
+fn fft_domain(p: &Params<'_>) -> Result<(), String> {
+    let (n, rows, log2n) = (p.u32("n"), p.u32("rows"), p.u32("log2n"));
+    if !n.is_power_of_two() || !(2..=FFT_MAX_N).contains(&n) {
+        return Err(format!("n = {n} must be a power of two in 2..={FFT_MAX_N}"));
+    }
+    if log2n != n.trailing_zeros() {
+        return Err(format!("log2n = {log2n} but n = {n}"));
+    }
+    if p.u32("inverse") > 1 || p.u32("transpose") > 1 {
+        return Err("inverse and transpose are 0 or 1".into());
+    }
+    if p.u32("transpose") == 1 && rows % n != 0 {
+        return Err(format!("transpose needs whole n×n blocks: rows = {rows} is not a multiple of n = {n}"));
+    }
+    Ok(())
+}
+
+/// Batched 1D FFTs along rows, optionally writing each `n×n` block transposed, so
+/// two passes make a 2D FFT in natural orientation (`fft2 = T∘F_rows∘T∘F_rows`).
+pub static FFT_ROWS: OpSpec = OpSpec {
+    id: OpId::FftRows,
+    name: "fft_rows",
+    family: "fft",
+    summary: "dst[r][k] = s·Σ_j src[r][j]·e^{∓2πi jk/n} (s = 1 forward, 1/n inverse); with transpose, row r of block b lands in column r mod n of block b",
+    bindings: &[
+        b(0, "src", Read, Real, Complex(&["rows", "n"])),
+        b(1, "dst", ReadWrite, Real, Complex(&["rows", "n"])),
+        b(2, "twiddles", Read, Real, Product(&["n"])),
+    ],
+    params: &[u("n"), u("rows"), u("log2n"), u("inverse"), u("transpose")],
+    params_size: size_of::<FftParams>(),
+    sizes: &["n", "rows"],
+    // Each workgroup transforms 4096 complex values (4096/n rows) in workgroup memory.
+    dispatch: Dispatch::Tiled { x: Product(&["rows", "n"]), y: Fixed(1), tile_x: FFT_MAX_N, tile_y: 1, wx: 256, wy: 1 },
+    domain: fft_domain,
+};
+
 /// All ops, in documentation order.
 pub static REGISTRY: &[&OpSpec] = &[
     &AXPY,
@@ -362,6 +404,7 @@ pub static REGISTRY: &[&OpSpec] = &[
     &MAJORITY,
     &ANNIHILATE,
     &COHERENCE_STATS,
+    &FFT_ROWS,
 ];
 
 /// Looks an op up by name.

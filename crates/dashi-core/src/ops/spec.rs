@@ -23,6 +23,7 @@ pub enum OpId {
     Majority,
     Annihilate,
     CoherenceStats,
+    FftRows,
 }
 
 /// Whether a binding is read or written.
@@ -70,16 +71,22 @@ pub enum LenRule {
     Product(&'static [&'static str]),
     /// `⌈p/32⌉` words for the product `p` of the named parameters (carrier planes).
     Words(&'static [&'static str]),
+    /// `2·p` reals for the product `p` of the named parameters: `p` complex numbers
+    /// stored interleaved `(re, im)`.
+    Complex(&'static [&'static str]),
     /// A fixed length.
     Fixed(usize),
 }
 
 impl LenRule {
-    /// Evaluates the rule.
+    /// Evaluates the rule, saturating at `usize::MAX` (a huge parameter then fails the
+    /// buffer-length check instead of overflowing).
     pub fn eval(&self, params: &Params<'_>) -> usize {
+        let product = |names: &[&str]| names.iter().fold(1usize, |acc, n| acc.saturating_mul(params.u32(n) as usize));
         match self {
-            LenRule::Product(names) => names.iter().map(|n| params.u32(n) as usize).product(),
-            LenRule::Words(names) => names.iter().map(|n| params.u32(n) as usize).product::<usize>().div_ceil(32),
+            LenRule::Product(names) => product(names),
+            LenRule::Words(names) => product(names).div_ceil(32),
+            LenRule::Complex(names) => product(names).saturating_mul(2),
             LenRule::Fixed(n) => *n,
         }
     }
@@ -89,6 +96,7 @@ impl LenRule {
         match self {
             LenRule::Product(names) => names.join("·"),
             LenRule::Words(names) => format!("⌈{}/32⌉", names.join("·")),
+            LenRule::Complex(names) => format!("2·{}", names.join("·")),
             LenRule::Fixed(n) => n.to_string(),
         }
     }
