@@ -25,6 +25,7 @@ pub const FAMILIES: &[(&str, &str)] = &[
     ("gather", include_str!("../shaders/gather.wgsl")),
     ("carrier", include_str!("../shaders/carrier.wgsl")),
     ("fft", include_str!("../shaders/fft.wgsl")),
+    ("spectral", include_str!("../shaders/spectral.wgsl")),
 ];
 
 /// Families compiled without wgpu's injected runtime checks (index clamping, loop

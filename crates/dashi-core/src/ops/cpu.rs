@@ -440,6 +440,22 @@ fn execute<T: Real>(op: &OpSpec, p: &Params<'_>, io: &mut Io<'_, '_>) -> Result<
                 );
             }
         }
+        OpId::SpectralMul => {
+            let len = 2 * n() * n() * p.u32("batch") as usize;
+            let x = &mut io.write(0).reals_mut::<T>()[..len];
+            reference::spectral_mul(x, n(), p.u32("kind"), p.f32("alpha"), p.f32("p")).map_err(|m| op_failed(op, m))?;
+        }
+        OpId::ShellSpectrum => {
+            let shells = p.u32("shells") as usize;
+            let x = io.read(0).reals::<T>();
+            reference::shell_spectrum(x, n(), &mut io.write(1).reals_mut::<T>()[..shells])
+                .map_err(|m| op_failed(op, m))?;
+        }
+        OpId::BandEnergies => {
+            let bands = reference::band_energies(io.read(0).reals::<T>(), n(), p.u32("low_k2"), p.u32("mid_k2"))
+                .map_err(|m| op_failed(op, m))?;
+            io.write(1).reals_mut::<T>()[..3].copy_from_slice(&bands);
+        }
         OpId::CoherenceStats => {
             let input = carrier_from(op, p, io.read(0).words(), io.read(1).words())?;
             let cells = input.len();

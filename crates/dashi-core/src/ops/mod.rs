@@ -33,8 +33,8 @@ pub use error::ExecError;
 pub use executor::{Backend, BufferId, DeviceInfo, DeviceType, Executor, OpTiming, Precision, check_real_upload};
 pub use fft2::Fft2Program;
 pub use params::{
-    FftParams, GatherParams, GemmParams, GemvParams, LenParams, ScalarParams, StencilParams, ThresholdParams,
-    TopKParams,
+    BandParams, FftParams, GatherParams, GemmParams, GemvParams, LenParams, ScalarParams, ShellParams,
+    SpectralMulParams, StencilParams, ThresholdParams, TopKParams,
 };
 pub use reference::{argmax, fft_twiddles, top_k};
 pub use registry::*;

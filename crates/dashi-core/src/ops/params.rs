@@ -184,3 +184,110 @@ impl FftParams {
         }
     }
 }
+
+/// `{ n, batch, kind, alpha, p }` — `spectral_mul` (full-layout `n×n` spectra).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
+pub struct SpectralMulParams {
+    /// Grid size N (a power of two, 2 ..= 8192).
+    pub n: u32,
+    /// Number of spectra.
+    pub batch: u32,
+    /// Factor: 0 = i·kx, 1 = i·ky, 2 = −|k|², 3 = 1/|k|² (k = 0 → 0), 4 = 2/3 dealias
+    /// mask, 5 = exponential filter (see `SPECTRAL_MUL`).
+    pub kind: u32,
+    /// Filter strength α (kind 5; finite, ≥ 0).
+    pub alpha: f32,
+    /// Filter order p (kind 5; finite, > 0).
+    pub p: f32,
+    pad: [u32; 3],
+}
+
+impl SpectralMulParams {
+    /// `kind` 0 = i·kx.
+    pub const I_KX: u32 = 0;
+    /// `kind` 1 = i·ky.
+    pub const I_KY: u32 = 1;
+    /// `kind` 2 = −|k|² (Laplacian).
+    pub const NEG_K2: u32 = 2;
+    /// `kind` 3 = 1/|k|², k = 0 → 0 (stream function ψ̂ = ω̂/|k|² of ∇²ψ = −ω).
+    pub const INV_K2: u32 = 3;
+    /// `kind` 4 = 2/3 dealias mask.
+    pub const DEALIAS: u32 = 4;
+    /// `kind` 5 = exponential filter `exp(−α(|k|/k_max)^p)`, 0 for `|k| ≥ k_max = N/2`.
+    pub const FILTER: u32 = 5;
+
+    /// `batch` spectra of `n×n`, factor `kind` (α, p zero: only kind 5 reads them).
+    pub fn new(n: u32, batch: u32, kind: u32) -> Self {
+        SpectralMulParams { n, batch, kind, alpha: 0.0, p: 0.0, pad: [0; 3] }
+    }
+
+    /// The exponential filter with strength `alpha` and order `p`.
+    pub fn filter(n: u32, batch: u32, alpha: f32, p: f32) -> Self {
+        SpectralMulParams { n, batch, kind: Self::FILTER, alpha, p, pad: [0; 3] }
+    }
+}
+
+/// `{ n, shells }` — `shell_spectrum`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
+pub struct ShellParams {
+    /// Grid size N (a power of two, 2 ..= 8192).
+    pub n: u32,
+    /// Shells written, `0 ..= shells − 1` (`round(N/√2) + 1` covers every mode).
+    pub shells: u32,
+    pad: [u32; 2],
+}
+
+impl ShellParams {
+    /// `shells` shells of an `n×n` spectrum.
+    pub fn new(n: u32, shells: u32) -> Self {
+        ShellParams { n, shells, pad: [0; 2] }
+    }
+}
+
+/// `{ n, low_k2, mid_k2 }` — `band_energies`: low band `|k|² ≤ low_k2`, mid band
+/// `low_k2 < |k|² ≤ mid_k2` off the Nyquist lines, high the rest. Integer thresholds
+/// make band membership exact on every backend; [`BandParams::from_cuts`] converts
+/// [`crate::spectral::BandCuts`] so that membership equals
+/// [`crate::spectral::band_mask`] bit for bit.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
+pub struct BandParams {
+    /// Grid size N (a power of two, 2 ..= 8192).
+    pub n: u32,
+    /// Largest `|k|²` of the low band.
+    pub low_k2: u32,
+    /// Largest `|k|²` of the mid band (`≥ low_k2`).
+    pub mid_k2: u32,
+    pad: u32,
+}
+
+impl BandParams {
+    /// Integer thresholds directly.
+    pub fn new(n: u32, low_k2: u32, mid_k2: u32) -> Self {
+        BandParams { n, low_k2, mid_k2, pad: 0 }
+    }
+
+    /// The thresholds of `cuts`: the largest integer `q` with `√q ≤ cut` (f64 `sqrt`,
+    /// as [`crate::spectral::band_mask`] compares), capped at `u32::MAX`.
+    /// [`crate::spectral::SpectralError::Parameter`] for invalid cuts.
+    pub fn from_cuts(n: u32, cuts: crate::spectral::BandCuts) -> Result<Self, crate::spectral::SpectralError> {
+        crate::spectral::band_mask(crate::spectral::SpectralGrid::new(2)?, crate::spectral::Layout::Full, cuts)?;
+        Ok(BandParams::new(n, k2_threshold(cuts.k_cut), k2_threshold(cuts.mid_cut)))
+    }
+}
+
+/// The largest `q ≤ u32::MAX` with `(q as f64).sqrt() ≤ cut` (`cut ≥ 0` finite).
+fn k2_threshold(cut: f64) -> u32 {
+    let within = |q: u64| (q as f64).sqrt() <= cut;
+    let cap = u64::from(u32::MAX);
+    let mut q = (cut * cut).floor().min(cap as f64) as u64;
+    while q < cap && within(q + 1) {
+        q += 1;
+    }
+    while q > 0 && !within(q) {
+        q -= 1;
+    }
+    q as u32
+}

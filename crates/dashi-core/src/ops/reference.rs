@@ -116,6 +116,87 @@ pub fn fft_twiddles(n: usize) -> Vec<f64> {
         .collect()
 }
 
+/// Interleaved `(re, im)` reals as complex values.
+fn to_complex<T: Real>(x: &[T]) -> Vec<crate::spectral::Complex<T>> {
+    x.chunks_exact(2).map(|c| crate::spectral::Complex::new(c[0], c[1])).collect()
+}
+
+/// The full-layout grid of a validated `n`.
+fn full_grid(n: usize) -> Result<crate::spectral::SpectralGrid, String> {
+    crate::spectral::SpectralGrid::new(n).map_err(|e| e.to_string())
+}
+
+/// The `spectral_mul` reference: every `n×n` spectrum of `x` (interleaved) through the
+/// [`crate::spectral`] operator of `kind` (full layout).
+pub(crate) fn spectral_mul<T: Real>(x: &mut [T], n: usize, kind: u32, alpha: f32, p: f32) -> Result<(), String> {
+    use crate::spectral::{self as sp, Layout::Full};
+    let grid = full_grid(n)?;
+    let filter = if kind == 5 {
+        Some(sp::ExponentialFilter::new(grid, Full, f64::from(alpha), f64::from(p)).map_err(|e| e.to_string())?)
+    } else {
+        None
+    };
+    for field in x.chunks_exact_mut(2 * n * n) {
+        let mut c = to_complex(field);
+        match kind {
+            0 => sp::mul_i_kx(grid, Full, &mut c),
+            1 => sp::mul_i_ky(grid, Full, &mut c),
+            2 => sp::mul_neg_k2(grid, Full, &mut c),
+            3 => sp::stream_function(grid, Full, &mut c),
+            4 => sp::dealias(grid, Full, &mut c),
+            _ => filter.as_ref().expect("kind 5").apply(&mut c),
+        }
+        .map_err(|e| e.to_string())?;
+        for (d, v) in field.chunks_exact_mut(2).zip(&c) {
+            d[0] = v.re;
+            d[1] = v.im;
+        }
+    }
+    Ok(())
+}
+
+/// The `shell_spectrum` reference: [`crate::spectral::shell_spectrum`] (full layout)
+/// for shells `0 .. shells` (0 beyond the last shell).
+pub(crate) fn shell_spectrum<T: Real>(x: &[T], n: usize, out: &mut [T]) -> Result<(), String> {
+    let grid = full_grid(n)?;
+    let c = to_complex(&x[..2 * n * n]);
+    let e = crate::spectral::shell_spectrum(grid, crate::spectral::Layout::Full, &[&c]).map_err(|e| e.to_string())?;
+    for (s, o) in out.iter_mut().enumerate() {
+        *o = T::from_f64(e.get(s).copied().unwrap_or(0.0));
+    }
+    Ok(())
+}
+
+/// The `band_energies` reference: mode energies `½|x̂|²/n⁴` accumulated in f64,
+/// row-major, into the bands of the integer thresholds (the membership of
+/// [`crate::spectral::band_mask`] for cuts converted by
+/// [`super::BandParams::from_cuts`]).
+pub(crate) fn band_energies<T: Real>(x: &[T], n: usize, low_k2: u32, mid_k2: u32) -> Result<[T; 3], String> {
+    let grid = full_grid(n)?;
+    let c = to_complex(&x[..2 * n * n]);
+    if let Some(i) = c.iter().position(|v| !(v.re.is_finite() && v.im.is_finite())) {
+        return Err(format!("non-finite value at mode {i}"));
+    }
+    let norm = 0.5 / (grid.points() as f64 * grid.points() as f64);
+    let mut bands = [0.0f64; 3];
+    for iy in 0..n {
+        for ix in 0..n {
+            let v = c[iy * n + ix];
+            let m = norm * (v.re.to_f64().powi(2) + v.im.to_f64().powi(2));
+            let k2 = grid.k2_at(crate::spectral::Layout::Full, iy, ix);
+            let band = if k2 <= u64::from(low_k2) {
+                0
+            } else if k2 <= u64::from(mid_k2) && !grid.is_nyquist(crate::spectral::Layout::Full, iy, ix) {
+                1
+            } else {
+                2
+            };
+            bands[band] += m;
+        }
+    }
+    Ok(bands.map(T::from_f64))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,8 +6,8 @@
 //! are row-major `[height][width]`, periodic.
 
 use super::params::{
-    FftParams, GatherParams, GemmParams, GemvParams, LenParams, ScalarParams, StencilParams, ThresholdParams,
-    TopKParams,
+    BandParams, FftParams, GatherParams, GemmParams, GemvParams, LenParams, ScalarParams, ShellParams,
+    SpectralMulParams, StencilParams, ThresholdParams, TopKParams,
 };
 use super::spec::any_params;
 use super::spec::{Access::*, Binding, Dispatch, ElemType::*, LenRule::*, OpId, OpSpec, ParamField, ParamType, Params};
@@ -385,6 +385,102 @@ pub static FFT_ROWS: OpSpec = OpSpec {
     domain: fft_domain,
 };
 
+/// Largest grid of the spectral ops (= [`crate::spectral::MAX_N`]).
+pub const SPECTRAL_MAX_N: u32 = crate::spectral::MAX_N as u32;
+
+fn spectral_n(p: &Params<'_>) -> Result<u32, String> {
+    let n = p.u32("n");
+    if !n.is_power_of_two() || !(2..=SPECTRAL_MAX_N).contains(&n) {
+        return Err(format!("n = {n} must be a power of two in 2..={SPECTRAL_MAX_N}"));
+    }
+    Ok(n)
+}
+
+fn spectral_mul_domain(p: &Params<'_>) -> Result<(), String> {
+    let n = u64::from(spectral_n(p)?);
+    let batch = u64::from(p.u32("batch"));
+    if 2 * n * n * batch > u64::from(u32::MAX) {
+        return Err(format!("2·n²·batch = {} reals exceeds u32 indexing", 2 * n * n * batch));
+    }
+    match p.u32("kind") {
+        0..=4 => Ok(()),
+        5 => {
+            let (alpha, order) = (p.f32("alpha"), p.f32("p"));
+            if !(alpha.is_finite() && alpha >= 0.0) {
+                Err(format!("alpha = {alpha} must be finite and >= 0"))
+            } else if !(order.is_finite() && order > 0.0) {
+                Err(format!("p = {order} must be finite and > 0"))
+            } else {
+                Ok(())
+            }
+        }
+        kind => Err(format!("kind = {kind} (0 = i·kx, 1 = i·ky, 2 = −|k|², 3 = 1/|k|², 4 = dealias, 5 = filter)")),
+    }
+}
+
+fn shell_domain(p: &Params<'_>) -> Result<(), String> {
+    spectral_n(p).map(|_| ())
+}
+
+fn band_domain(p: &Params<'_>) -> Result<(), String> {
+    spectral_n(p)?;
+    let (low, mid) = (p.u32("low_k2"), p.u32("mid_k2"));
+    if low <= mid { Ok(()) } else { Err(format!("low_k2 = {low} exceeds mid_k2 = {mid}")) }
+}
+
+/// In-place multiply of `batch` full-layout `n×n` spectra (interleaved `(re, im)`,
+/// row-major `[ky][kx]`, `k = fftfreq(n)·n`) by a mode-dependent factor — the operators
+/// of [`crate::spectral`]: `mul_i_kx`, `mul_i_ky`, `mul_neg_k2`, `stream_function`,
+/// `dealias`, `ExponentialFilter`.
+pub static SPECTRAL_MUL: OpSpec = OpSpec {
+    id: OpId::SpectralMul,
+    name: "spectral_mul",
+    family: "spectral",
+    summary: "x[b][ky][kx] ← f(k)·x[b][ky][kx], f by kind: 0 i·kx, 1 i·ky, 2 −|k|², 3 1/|k|² (k = 0 → 0), 4 [3|kx| ≤ n ∧ 3|ky| ≤ n], 5 exp(−alpha·(|k|/(n/2))^p) for |k| < n/2 else 0",
+    bindings: &[b(0, "x", ReadWrite, Real, Complex(&["n", "n", "batch"]))],
+    params: &[u("n"), u("batch"), u("kind"), f("alpha"), f("p")],
+    params_size: size_of::<SpectralMulParams>(),
+    sizes: &["n", "batch"],
+    // x = kx index, y = row of the stacked batch (b·n + ky index), in 64×4 workgroups:
+    // n/64 × n·batch/4 workgroups stay within the 65535-per-dimension limit up to
+    // n = 4096 with batch ≤ 63 (n = 8192: batch ≤ 31), where a flat 1D dispatch would
+    // exceed it already at one 4096² spectrum.
+    dispatch: Dispatch::Grid { x: Product(&["n"]), y: Product(&["n", "batch"]), wx: 64, wy: 4 },
+    domain: spectral_mul_domain,
+};
+
+/// Shell sums of the mode energy `½|x̂|²/n⁴` of one full-layout spectrum
+/// ([`crate::spectral::shell_spectrum`]).
+pub static SHELL_SPECTRUM: OpSpec = OpSpec {
+    id: OpId::ShellSpectrum,
+    name: "shell_spectrum",
+    family: "spectral",
+    summary: "out[s] = Σ_{round(|k|) = s} ½|x[ky][kx]|²/n⁴ for s < shells (one n×n spectrum)",
+    bindings: &[b(0, "x", Read, Real, Complex(&["n", "n"])), b(1, "out", ReadWrite, Real, Product(&["shells"]))],
+    params: &[u("n"), u("shells")],
+    params_size: size_of::<ShellParams>(),
+    sizes: &["n", "shells"],
+    // One invocation per shell, visiting only the modes of its annulus
+    // s² − s + 1 ≤ |k|² ≤ s² + s: O(n + modes in the shell) each, O(shells·n + n²) in all.
+    dispatch: Dispatch::Threads { count: Product(&["shells"]), workgroup: 64 },
+    domain: shell_domain,
+};
+
+/// Energies of one full-layout spectrum in three bands
+/// ([`crate::spectral::band_energies`] with cuts given as integer `|k|²` thresholds).
+pub static BAND_ENERGIES: OpSpec = OpSpec {
+    id: OpId::BandEnergies,
+    name: "band_energies",
+    family: "spectral",
+    summary: "out = [Σ_low, Σ_mid, Σ_high] of ½|x[ky][kx]|²/n⁴; low |k|² ≤ low_k2, mid low_k2 < |k|² ≤ mid_k2 with |kx|, |ky| ≠ n/2, high the rest",
+    bindings: &[b(0, "x", Read, Real, Complex(&["n", "n"])), b(1, "out", ReadWrite, Real, Fixed(3))],
+    params: &[u("n"), u("low_k2"), u("mid_k2")],
+    params_size: size_of::<BandParams>(),
+    sizes: &["n"],
+    dispatch: SINGLE,
+    domain: band_domain,
+};
+
 /// All ops, in documentation order.
 pub static REGISTRY: &[&OpSpec] = &[
     &AXPY,
@@ -405,6 +501,9 @@ pub static REGISTRY: &[&OpSpec] = &[
     &ANNIHILATE,
     &COHERENCE_STATS,
     &FFT_ROWS,
+    &SPECTRAL_MUL,
+    &SHELL_SPECTRUM,
+    &BAND_ENERGIES,
 ];
 
 /// Looks an op up by name.

@@ -24,6 +24,9 @@ pub enum OpId {
     Annihilate,
     CoherenceStats,
     FftRows,
+    SpectralMul,
+    ShellSpectrum,
+    BandEnergies,
 }
 
 /// Whether a binding is read or written.

@@ -1,0 +1,242 @@
+// Spectral ops on full-layout n×n spectra: interleaved (re, im) f32, row-major [ky][kx],
+// k = fftfreq(n)·n (index i ↦ i for i < n/2, else i − n; index n/2 is −n/2), SPEC §4 and
+// dashi_core::spectral. |k|² is computed in exact u32 integer arithmetic (≤ 2·4096² for
+// n ≤ 8192), so every mask and every shell / band membership is exact.
+
+struct SpectralMulParams { n: u32, batch: u32, kind: u32, alpha: f32, p: f32, pad0: u32, pad1: u32, pad2: u32 }
+struct ShellParams { n: u32, shells: u32, pad0: u32, pad1: u32 }
+struct BandParams { n: u32, low_k2: u32, mid_k2: u32, pad0: u32 }
+
+// Signed wavenumber of index i on an n-point axis.
+fn wavenumber(i: u32, n: u32) -> i32 {
+    if i < n / 2u {
+        return i32(i);
+    }
+    return i32(i) - i32(n);
+}
+
+// |wavenumber(i)|.
+fn abs_wavenumber(i: u32, n: u32) -> u32 {
+    if i < n / 2u {
+        return i;
+    }
+    return n - i;
+}
+
+// Neumaier accumulation of a non-negative term: (sum, lost low-order part).
+fn acc_add(acc: vec2<f32>, x: f32) -> vec2<f32> {
+    let t = acc.x + x;
+    var c = acc.y;
+    if abs(acc.x) >= abs(x) {
+        c = c + ((acc.x - t) + x);
+    } else {
+        c = c + ((x - t) + acc.x);
+    }
+    return vec2<f32>(t, c);
+}
+
+// Sum of two Neumaier accumulators (TwoSum of the leading parts).
+fn acc_merge(a: vec2<f32>, b: vec2<f32>) -> vec2<f32> {
+    let t = a.x + b.x;
+    let bb = t - a.x;
+    let err = (a.x - (t - bb)) + (b.x - bb);
+    return vec2<f32>(t, a.y + b.y + err);
+}
+
+// Largest r with r² ≤ x (x < 2^31).
+fn isqrt(x: u32) -> u32 {
+    var r = u32(sqrt(f32(x)));
+    while r > 0u && r * r > x {
+        r = r - 1u;
+    }
+    while (r + 1u) * (r + 1u) <= x {
+        r = r + 1u;
+    }
+    return r;
+}
+
+// Smallest r with r² ≥ x (x < 2^31).
+fn isqrt_ceil(x: u32) -> u32 {
+    let r = isqrt(x);
+    if r * r == x {
+        return r;
+    }
+    return r + 1u;
+}
+
+// spectral_mul: x ← f(k)·x for every mode of `batch` spectra. One invocation per mode,
+// x = column, y = row of the stacked batch (OpSpec: Grid{n × n·batch, 64×4}). The products are the CPU reference's
+// expressions in the same order (i·k: (−im·k, re·k); real factors: (re·f, im·f)), so
+// kinds 0, 1, 2 and 4 reproduce the f32 reference bit for bit; kind 3 divides in f32
+// (≤ 2.5 ulp), kind 5 evaluates exp/pow in f32.
+@group(0) @binding(0) var<storage, read_write> spectral_mul_x: array<f32>;
+@group(0) @binding(1) var<uniform> spectral_mul_params: SpectralMulParams;
+
+// The real factor of kinds 2 … 5 at (kx, ky) on an n-grid.
+fn real_factor(kind: u32, ax: u32, ay: u32, n: u32, alpha: f32, p: f32) -> f32 {
+    let k2 = ax * ax + ay * ay;
+    switch kind {
+        case 2u: {
+            return -f32(k2);
+        }
+        case 3u: {
+            if k2 == 0u {
+                return 0.0;
+            }
+            return 1.0 / f32(k2);
+        }
+        case 4u: {
+            if 3u * ax <= n && 3u * ay <= n {
+                return 1.0;
+            }
+            return 0.0;
+        }
+        default: {
+            let h = n / 2u;
+            if k2 >= h * h {
+                return 0.0;
+            }
+            let ratio = sqrt(f32(k2)) / f32(h);
+            if k2 == 0u {
+                return 1.0;
+            }
+            return exp(-alpha * pow(ratio, p));
+        }
+    }
+}
+
+@compute @workgroup_size(64, 4)
+fn spectral_mul(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let n = spectral_mul_params.n;
+    let ix = gid.x;
+    let row = gid.y;
+    if ix >= n || row >= n * spectral_mul_params.batch {
+        return;
+    }
+    let iy = row % n;
+    let i = row * n + ix;
+    let kind = spectral_mul_params.kind;
+    let re = spectral_mul_x[2u * i];
+    let im = spectral_mul_x[2u * i + 1u];
+    if kind <= 1u {
+        var k = f32(wavenumber(ix, n));
+        if kind == 1u {
+            k = f32(wavenumber(iy, n));
+        }
+        spectral_mul_x[2u * i] = -(im * k);
+        spectral_mul_x[2u * i + 1u] = re * k;
+        return;
+    }
+    let f = real_factor(kind, abs_wavenumber(ix, n), abs_wavenumber(iy, n), n, spectral_mul_params.alpha, spectral_mul_params.p);
+    spectral_mul_x[2u * i] = re * f;
+    spectral_mul_x[2u * i + 1u] = im * f;
+}
+
+// shell_spectrum: out[s] = Σ_{round(|k|) = s} ½|x|²/n⁴. One invocation per shell
+// (OpSpec: Threads{shells, 64}); shell s holds exactly the integers
+// s² − s + 1 ≤ |k|² ≤ s² + s (s ≥ 1; shell 0 is k = 0), so each invocation walks the n
+// rows and, per row, only the |kx| range of its annulus: O(n + modes in the shell).
+// Sums are Neumaier-compensated in f32; the exact power-of-two 1/(2n⁴) is applied last.
+@group(0) @binding(0) var<storage, read> shell_spectrum_x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> shell_spectrum_out: array<f32>;
+@group(0) @binding(2) var<uniform> shell_spectrum_params: ShellParams;
+
+@compute @workgroup_size(64)
+fn shell_spectrum(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let n = shell_spectrum_params.n;
+    let s = gid.x;
+    if s >= shell_spectrum_params.shells {
+        return;
+    }
+    let h = n / 2u;
+    var acc = vec2<f32>(0.0, 0.0);
+    // Largest |k|² on the grid is 2·h²; shells beyond it are empty (and s² would overflow).
+    if s <= 2u * h + 1u {
+        var lo = 0u;
+        if s > 0u {
+            lo = s * s - s + 1u;
+        }
+        let hi = s * s + s;
+        for (var iy = 0u; iy < n; iy = iy + 1u) {
+            let ay = abs_wavenumber(iy, n);
+            let ky2 = ay * ay;
+            if ky2 > hi {
+                continue;
+            }
+            var a_lo = 0u;
+            if lo > ky2 {
+                a_lo = isqrt_ceil(lo - ky2);
+            }
+            let a_hi = min(isqrt(hi - ky2), h);
+            for (var a = a_lo; a <= a_hi; a = a + 1u) {
+                // Columns with |kx| = a: ix = a (a < h) and ix = n − a (0 < a ≤ h).
+                if a < h {
+                    let j = 2u * (iy * n + a);
+                    let re = shell_spectrum_x[j];
+                    let im = shell_spectrum_x[j + 1u];
+                    acc = acc_add(acc, re * re + im * im);
+                }
+                if a > 0u {
+                    let j = 2u * (iy * n + n - a);
+                    let re = shell_spectrum_x[j];
+                    let im = shell_spectrum_x[j + 1u];
+                    acc = acc_add(acc, re * re + im * im);
+                }
+            }
+        }
+    }
+    let n2 = f32(n * n);
+    shell_spectrum_out[s] = (acc.x + acc.y) * (0.5 / n2 / n2);
+}
+
+// band_energies: out = [low, mid, high] of ½|x|²/n⁴. One workgroup of 256 (OpSpec:
+// Single{256}); invocation t takes modes t, t + 256, …, Neumaier-compensated per band,
+// then a compensated tree reduction in workgroup memory.
+@group(0) @binding(0) var<storage, read> band_energies_x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> band_energies_out: array<f32>;
+@group(0) @binding(2) var<uniform> band_energies_params: BandParams;
+
+var<workgroup> band_partial: array<array<vec2<f32>, 3>, 256>;
+
+@compute @workgroup_size(256)
+fn band_energies(@builtin(local_invocation_index) t: u32) {
+    let n = band_energies_params.n;
+    let h = n / 2u;
+    let low_k2 = band_energies_params.low_k2;
+    let mid_k2 = band_energies_params.mid_k2;
+    var acc = array<vec2<f32>, 3>(vec2<f32>(0.0, 0.0), vec2<f32>(0.0, 0.0), vec2<f32>(0.0, 0.0));
+    for (var m = t; m < n * n; m = m + 256u) {
+        let ix = m % n;
+        let iy = m / n;
+        let ax = abs_wavenumber(ix, n);
+        let ay = abs_wavenumber(iy, n);
+        let k2 = ax * ax + ay * ay;
+        var band = 2u;
+        if k2 <= low_k2 {
+            band = 0u;
+        } else if k2 <= mid_k2 && ix != h && iy != h {
+            band = 1u;
+        }
+        let re = band_energies_x[2u * m];
+        let im = band_energies_x[2u * m + 1u];
+        acc[band] = acc_add(acc[band], re * re + im * im);
+    }
+    band_partial[t] = acc;
+    workgroupBarrier();
+    for (var stride = 128u; stride > 0u; stride = stride / 2u) {
+        if t < stride {
+            for (var b = 0u; b < 3u; b = b + 1u) {
+                band_partial[t][b] = acc_merge(band_partial[t][b], band_partial[t + stride][b]);
+            }
+        }
+        workgroupBarrier();
+    }
+    if t == 0u {
+        let n2 = f32(n * n);
+        let norm = 0.5 / n2 / n2;
+        for (var b = 0u; b < 3u; b = b + 1u) {
+            let v = band_partial[0][b];
+            band_energies_out[b] = (v.x + v.y) * norm;
+        }
+    }
+}
