@@ -145,19 +145,7 @@ pub fn rollout_region(ctx: &Context, comparisons: &[Comparison]) -> String {
         ctx.repeats
     ));
     s.push_str(&format!("- Ours, one-off A^{} precompute (median): {:.3} s\n\n", ctx.stride, ctx.precompute_s));
-    s.push_str("| comparison | ours | peer | unit | ratio (ours/peer) |\n");
-    s.push_str("|---|---:|---:|---|---:|\n");
-    for c in comparisons {
-        s.push_str(&format!(
-            "| `{}` | {} | {} | {} | {:.2} |\n",
-            c.name,
-            human(c.ours),
-            human(c.peer),
-            c.unit.replace('_', " ").replace(" per ", "/"),
-            c.ratio()
-        ));
-    }
-    s.push('\n');
+    s.push_str(&comparison_table(comparisons));
     s.push_str(&format!(
         "- `rollout_plain_f64` / `rollout_plain_f32`: both sides step by A every step (plain gemv rollout) \
          in that precision; steps per second.\n\
@@ -169,6 +157,23 @@ pub fn rollout_region(ctx: &Context, comparisons: &[Comparison]) -> String {
         s = ctx.stride,
         n = snapshots
     ));
+    s
+}
+
+/// The Markdown table of comparisons (ratio = ours / peer), followed by a blank line.
+fn comparison_table(comparisons: &[Comparison]) -> String {
+    let mut s = String::from("| comparison | ours | peer | unit | ratio (ours/peer) |\n|---|---:|---:|---|---:|\n");
+    for c in comparisons {
+        s.push_str(&format!(
+            "| `{}` | {} | {} | {} | {:.2} |\n",
+            c.name,
+            human(c.ours),
+            human(c.peer),
+            c.unit.replace('_', " ").replace(" per ", "/"),
+            c.ratio()
+        ));
+    }
+    s.push('\n');
     s
 }
 
@@ -203,19 +208,7 @@ pub fn fft_region(ctx: &FftContext, comparisons: &[Comparison]) -> String {
         ctx.min_ms,
         ctx.repeats
     ));
-    s.push_str("| comparison | ours | peer | unit | ratio (ours/peer) |\n");
-    s.push_str("|---|---:|---:|---|---:|\n");
-    for c in comparisons {
-        s.push_str(&format!(
-            "| `{}` | {} | {} | {} | {:.2} |\n",
-            c.name,
-            human(c.ours),
-            human(c.peer),
-            c.unit.replace('_', " ").replace(" per ", "/"),
-            c.ratio()
-        ));
-    }
-    s.push('\n');
+    s.push_str(&comparison_table(comparisons));
     s.push_str(&format!(
         "- `fft2_c2c_f64_nN`: ours with all {} available threads (row pass, then batched column pass, each \
          split over the cores) against NumPy; issue 4's target on this machine is a ratio ≥ 1.0.\n\
