@@ -40,6 +40,28 @@ fn device_ns(gpu: &GpuExecutor, op: &str) -> Option<u64> {
     gpu.timings().into_iter().find(|t| t.op == op).and_then(|t| t.device_ns)
 }
 
+/// Runs `body` `repeats` times; returns the median host wall time and the median device
+/// time of `op` (timestamp queries; NaN where unsupported), both in seconds and divided
+/// by `per_call` (the number of operations `body` performs).
+fn measure(
+    gpu: &mut GpuExecutor,
+    repeats: usize,
+    op: &str,
+    per_call: f64,
+    mut body: impl FnMut(&mut GpuExecutor) -> Result<(), Box<dyn std::error::Error>>,
+) -> Result<(f64, f64), Box<dyn std::error::Error>> {
+    let mut walls = Vec::new();
+    let mut devs = Vec::new();
+    for _ in 0..repeats {
+        gpu.reset_timings();
+        let start = Instant::now();
+        body(gpu)?;
+        walls.push(start.elapsed().as_secs_f64() / per_call);
+        devs.push(device_ns(gpu, op).map_or(f64::NAN, |ns| ns as f64 * 1e-9 / per_call));
+    }
+    Ok((median(walls), median(devs)))
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let d = arg("--dim", 654);
     let steps = arg("--steps", 20_000) as u64;
@@ -60,25 +82,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Warm-up (pipeline creation, first allocation).
     rollout(&mut gpu, &op, &z0, 100, 100, &mut HashObserver::default())?;
-    let mut walls = Vec::new();
-    let mut devs = Vec::new();
     let mut hash = String::new();
-    for _ in 0..repeats {
-        gpu.reset_timings();
+    let (wall, dev) = measure(&mut gpu, repeats, "gemv_row", 1.0, |gpu| {
         let mut obs = HashObserver::default();
-        let start = Instant::now();
-        rollout(&mut gpu, &op, &z0, steps, steps, &mut obs)?;
-        walls.push(start.elapsed().as_secs_f64());
-        devs.push(device_ns(&gpu, "gemv_row").map_or(f64::NAN, |ns| ns as f64));
+        rollout(gpu, &op, &z0, steps, steps, &mut obs)?;
         hash = obs.hashes.last().map(|(_, h)| h.to_string()).unwrap_or_default();
-    }
-    let wall = median(walls);
-    let dev = median(devs);
+        Ok(())
+    })?;
     println!(
         "{{\"bench\":\"rollout_single\",\"dim\":{d},\"steps\":{steps},\"dtype\":\"f32\",\"wall_s\":{wall:.6},\"steps_per_s\":{:.1},\"ns_per_step\":{:.1},\"device_ns_per_step\":{:.1},\"device\":\"{}\",\"last_hash\":\"{hash}\"}}",
         steps as f64 / wall,
         wall * 1e9 / steps as f64,
-        dev / steps as f64,
+        dev * 1e9 / steps as f64,
         info.device_name
     );
 
@@ -94,18 +109,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sets: [&[dashi_core::ops::BufferId]; 2] = [&[z, a, w], &[w, a, z]];
     gpu.enqueue_chain(&GEMM_BATCHED, &sets, bytemuck::bytes_of(&params), 2)?;
     gpu.flush()?;
-    let mut walls = Vec::new();
-    let mut devs = Vec::new();
-    for _ in 0..repeats {
-        gpu.reset_timings();
-        let start = Instant::now();
+    let (wall, dev) = measure(&mut gpu, repeats, "gemm_batched", 1.0, |gpu| {
         gpu.enqueue_chain(&GEMM_BATCHED, &sets, bytemuck::bytes_of(&params), chain)?;
-        gpu.flush()?;
-        walls.push(start.elapsed().as_secs_f64());
-        devs.push(device_ns(&gpu, "gemm_batched").map_or(f64::NAN, |ns| ns as f64 * 1e-9));
-    }
+        Ok(gpu.flush()?)
+    })?;
     let flop = 2.0 * batch as f64 * (d * d) as f64 * chain as f64;
-    let (wall, dev) = (median(walls), median(devs));
     println!(
         "{{\"bench\":\"gemm_batched\",\"batch\":{batch},\"dim\":{d},\"chain\":{chain},\"dtype\":\"f32\",\"wall_s\":{wall:.6},\"device_s\":{dev:.6},\"gflop_per_s_wall\":{:.1},\"gflop_per_s_device\":{:.1},\"device\":\"{}\"}}",
         flop / wall * 1e-9,
@@ -125,19 +133,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         gpu.upload_real(buf, &field)?;
         plan.forward(&mut gpu, buf, buf)?;
         gpu.flush()?;
-        let mut walls = Vec::new();
-        let mut devs = Vec::new();
-        for _ in 0..repeats {
-            gpu.reset_timings();
-            let start = Instant::now();
+        let (wall, dev) = measure(&mut gpu, repeats, "fft_rows", 10.0, |gpu| {
             for _ in 0..10 {
-                plan.forward(&mut gpu, buf, buf)?;
+                plan.forward(gpu, buf, buf)?;
             }
-            gpu.flush()?;
-            walls.push(start.elapsed().as_secs_f64() / 10.0);
-            devs.push(device_ns(&gpu, "fft_rows").map_or(f64::NAN, |ns| ns as f64 * 1e-9 / 10.0));
-        }
-        let (wall, dev) = (median(walls), median(devs));
+            Ok(gpu.flush()?)
+        })?;
         // Two passes, each reading and writing every complex value once.
         let bytes = 2.0 * 2.0 * (8 * n * n * batch) as f64;
         println!(
