@@ -64,9 +64,10 @@ copy = next((r for r in rows if r["bench"] == "copy_bandwidth"), None)
 for r in rows:
     if r["bench"] == "fft2" and "peer" not in r:
         p = next((q for q in rows if q["bench"] == "fft2" and q.get("peer") == "torch-cufft" and q["n"] == r["n"]), None)
+        tag = f"N={r['n']} b={r['batch']} cols={r.get('columns')}" + ("" if r.get("default", True) else " (alt)")
         if p:
-            line(f"fft2 c64 N={r['n']} batch={r['batch']} fields/s (device)", r["fields_per_s_device"], p["fields_per_s"], "fields/s")
-            line(f"fft2 c64 N={r['n']} batch={r['batch']} fields/s (wall)", r["fields_per_s_wall"], p["fields_per_s"], "fields/s")
+            line(f"fft2 {tag} fields/s dev", r["fields_per_s_device"], p["fields_per_s"], "fields/s")
+            line(f"fft2 {tag} fields/s wall", r["fields_per_s_wall"], p["fields_per_s"], "fields/s")
         if copy:
             print(f"{'  ours achieved GB/s vs copy bandwidth':44} {r['gb_per_s_device']:14.1f} {copy['gb_per_s']:14.1f} {r['gb_per_s_device'] / copy['gb_per_s']:8.3f}")
 PY

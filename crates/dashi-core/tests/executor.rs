@@ -329,7 +329,7 @@ const OPS_TESTED_HERE: [&str; 21] = [
     "majority",
     "annihilate",
     "coherence_stats",
-    "fft_rows",
+    "fft_step",
     "spectral_mul",
     "shell_spectrum",
     "band_energies",
@@ -341,52 +341,93 @@ fn every_registry_op_has_a_correctness_test() {
     assert_eq!(registry, OPS_TESTED_HERE, "add a correctness test for each new op, then list it here");
 }
 
-/// fft_rows against an O(n²) DFT per row, forward and inverse, in place and transposed,
-/// both precisions (f64: 1e-12 relative; f32: rustfft's f32 error, ≤ 1e-5 relative).
+/// Chains of `fft_step` ops (every split of the radices tried here) against an O(n²)
+/// DFT of every row (axis 0) or column (axis 1), forward and inverse, both precisions
+/// (f64: 1e-12 relative; f32: ≤ 1e-5·√n relative), with poisoned destinations.
 #[test]
-fn fft_rows_matches_naive_dft() {
-    use dashi_core::ops::{FFT_ROWS, FftParams, fft_twiddles};
+fn fft_step_chains_match_naive_dft_along_either_axis() {
+    use dashi_core::ops::{FFT_STEP, FftStepParams, fft_twiddles};
+    let splits: &[(usize, &[u32])] = &[(16, &[16]), (64, &[64]), (256, &[256]), (256, &[16, 16]), (512, &[32, 16])];
     for prec in PRECISIONS {
-        for n in [2usize, 4, 8, 16, 64] {
-            let rows = 2 * n;
+        for &(n, radices) in splits {
+            let fields = if n <= 64 { 2 } else { 1 };
             let mut g = SplitMix64::new(seed(17, n, prec));
-            let x: Vec<f64> = (0..2 * rows * n).map(|_| g.uniform(-1.0, 1.0)).collect();
-            let x = if prec == Precision::F32 { x.iter().map(|&v| f64::from(v as f32)).collect() } else { x };
-            for inverse in [false, true] {
-                for transpose in [false, true] {
+            let len = 2 * n * n * fields;
+            let x: Vec<f64> = (0..len).map(|_| round_to(prec, g.uniform(-1.0, 1.0))).collect();
+            for axis in [0u32, 1] {
+                for inverse in [false, true] {
                     let mut ex = CpuExecutor::new(prec);
-                    let src = ex.alloc(ElemType::Real, x.len()).unwrap();
-                    let dst = ex.alloc(ElemType::Real, x.len()).unwrap();
+                    let bufs: Vec<_> = (0..=radices.len()).map(|_| ex.alloc(ElemType::Real, len).unwrap()).collect();
                     let tw = ex.alloc(ElemType::Real, n).unwrap();
-                    ex.upload_real(src, &x).unwrap();
-                    ex.upload_real(dst, &vec![12345.0; x.len()]).unwrap();
+                    ex.upload_real(bufs[0], &x).unwrap();
+                    for &b in &bufs[1..] {
+                        ex.upload_real(b, &vec![12345.0; len]).unwrap();
+                    }
                     ex.upload_real(tw, &fft_twiddles(n)).unwrap();
-                    ex.run(&FFT_ROWS, &[src, dst, tw], &FftParams::new(n as u32, rows as u32, inverse, transpose))
-                        .unwrap();
-                    let got = ex.download_real(dst).unwrap();
+                    let mut span = 1;
+                    for (i, &radix) in radices.iter().enumerate() {
+                        let p = FftStepParams::new(n as u32, fields as u32, axis, radix, span, inverse);
+                        ex.run(&FFT_STEP, &[bufs[i], bufs[i + 1], tw], &p).unwrap();
+                        span *= radix;
+                    }
+                    let got = ex.download_real(*bufs.last().unwrap()).unwrap();
                     let sign = if inverse { 1.0 } else { -1.0 };
                     let scale = if inverse { 1.0 / n as f64 } else { 1.0 };
-                    let mut worst = 0.0f64;
-                    for r in 0..rows {
-                        for k in 0..n {
-                            let (mut re, mut im) = (0.0, 0.0);
-                            for j in 0..n {
-                                let a = sign * 2.0 * std::f64::consts::PI * (j * k) as f64 / n as f64;
-                                let (xr, xi) = (x[2 * (r * n + j)], x[2 * (r * n + j) + 1]);
-                                re += xr * a.cos() - xi * a.sin();
-                                im += xr * a.sin() + xi * a.cos();
+                    let at = |f: usize, line: usize, m: usize| {
+                        if axis == 0 { (f * n + line) * n + m } else { f * n * n + m * n + line }
+                    };
+                    let (mut err, mut norm) = (0.0f64, 0.0f64);
+                    // Every line up to n = 64, every 7th above (the naive DFT is O(n²) per line).
+                    let line_step = if n <= 64 { 1 } else { 7 };
+                    for f in 0..fields {
+                        for line in (0..n).step_by(line_step) {
+                            for k in 0..n {
+                                let (mut re, mut im) = (0.0, 0.0);
+                                for j in 0..n {
+                                    let a = sign * 2.0 * std::f64::consts::PI * ((j * k) % n) as f64 / n as f64;
+                                    let (xr, xi) = (x[2 * at(f, line, j)], x[2 * at(f, line, j) + 1]);
+                                    re += xr * a.cos() - xi * a.sin();
+                                    im += xr * a.sin() + xi * a.cos();
+                                }
+                                let o = at(f, line, k);
+                                err += (got[2 * o] - re * scale).powi(2) + (got[2 * o + 1] - im * scale).powi(2);
+                                norm += (re * scale).powi(2) + (im * scale).powi(2);
                             }
-                            let at = if transpose { ((r / n) * n + k) * n + r % n } else { r * n + k };
-                            let e =
-                                ((got[2 * at] - re * scale).powi(2) + (got[2 * at + 1] - im * scale).powi(2)).sqrt();
-                            worst = worst.max(e);
                         }
                     }
-                    let tol = if prec == Precision::F64 { 1e-12 } else { 1e-5 } * (n as f64).sqrt();
-                    assert!(worst <= tol, "{prec:?} n={n} inverse={inverse} transpose={transpose}: {worst}");
+                    let rel = (err / norm).sqrt();
+                    let tol = if prec == Precision::F64 { 1e-12 } else { 1e-5 };
+                    assert!(rel <= tol, "{prec:?} n={n} radices={radices:?} axis={axis} inverse={inverse}: {rel:.3e}");
                 }
             }
         }
+    }
+}
+
+/// The composition contract: radices whose product is not n, a span that overflows n,
+/// n outside 16..=4096 and a bad axis are parameter errors, not wrong answers.
+#[test]
+fn fft_step_rejects_inconsistent_steps() {
+    use dashi_core::ops::{FFT_STEP, FftStepParams, Fft2Program};
+    let mut ex = CpuExecutor::new(Precision::F64);
+    let n = 64usize;
+    let a = ex.alloc(ElemType::Real, 2 * n * n).unwrap();
+    let b = ex.alloc(ElemType::Real, 2 * n * n).unwrap();
+    let tw = ex.alloc(ElemType::Real, n).unwrap();
+    for p in [
+        FftStepParams::new(64, 1, 0, 8, 1, false),
+        FftStepParams::new(64, 1, 0, 32, 4, false),
+        FftStepParams::new(64, 1, 2, 64, 1, false),
+        FftStepParams::new(64, 1, 0, 48, 1, false),
+        FftStepParams::new(8, 1, 0, 8, 1, false),
+    ] {
+        assert!(ex.run(&FFT_STEP, &[a, b, tw], &p).is_err(), "{p:?}");
+    }
+    for radices in [&[16u32, 16][..], &[64, 2], &[]] {
+        assert!(Fft2Program::with_column_radices(&mut ex, 64, 1, radices).is_err(), "{radices:?}");
+    }
+    for n in [0usize, 8, 48, 8192] {
+        assert!(Fft2Program::new(&mut ex, n, 1).is_err(), "n = {n}");
     }
 }
 
@@ -1229,16 +1270,17 @@ fn params_struct(name: &str) -> (usize, Vec<u8>, Vec<(&'static str, FieldValue)>
             ];
             (size_of::<StencilParams>(), bytemuck::bytes_of(&s).to_vec(), fields)
         }
-        "fft_rows" => {
-            let f = dashi_core::ops::FftParams::new(64, 192, true, true);
+        "fft_step" => {
+            let f = dashi_core::ops::FftStepParams::new(64, 3, 1, 16, 4, true);
             let fields = vec![
                 ("n", U(f.n)),
-                ("rows", U(f.rows)),
-                ("log2n", U(f.log2n)),
+                ("fields", U(f.fields)),
+                ("axis", U(f.axis)),
+                ("radix", U(f.radix)),
+                ("span", U(f.span)),
                 ("inverse", U(f.inverse)),
-                ("transpose", U(f.transpose)),
             ];
-            (size_of::<dashi_core::ops::FftParams>(), bytemuck::bytes_of(&f).to_vec(), fields)
+            (size_of::<dashi_core::ops::FftStepParams>(), bytemuck::bytes_of(&f).to_vec(), fields)
         }
         "spectral_mul" => {
             let f = dashi_core::ops::SpectralMulParams::filter(64, 3, 36.0, 8.0);

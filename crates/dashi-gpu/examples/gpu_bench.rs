@@ -13,15 +13,17 @@
 //! * `gemm_batched` — `Z ← Z·A` for `batch` trajectories, a chain of 20 products in one
 //!   pass; `gflop_per_s` = 2·M·D²·20 / time (wall and device).
 //!
-//! * `fft2` — complex f32 2D FFT (two `fft_rows` passes) of a batch of `n×n` fields
-//!   filling 128 MiB, n = 256, 1024, 2048, 4096; `fields_per_s` and the bandwidth the
-//!   two passes achieve (`gb_per_s` counts every byte read and written).
+//! * `fft2` — complex f32 2D FFT (`fft_step` passes: rows, then the columns in one or
+//!   more steps) of a batch of `n×n` fields filling 128 MiB, n = 256, 1024, 2048, 4096,
+//!   with the default column split (`"default":true`) and the alternatives;
+//!   `fields_per_s` and the bandwidth the passes achieve (`gb_per_s` counts every byte
+//!   read and written by every pass).
 //!
 //! Medians over `repeats`. Every run prints the adapter, so numbers are never
 //! attributed to the wrong device.
 
 use dashi_core::linear::{HashObserver, random_orthogonal};
-use dashi_core::ops::{ElemType, Executor, Fft2Program, GEMM_BATCHED, GemmParams};
+use dashi_core::ops::{ElemType, Executor, Fft2Program, GEMM_BATCHED, GemmParams, default_column_radices};
 use dashi_gpu::rollout::rollout;
 use dashi_gpu::{AdapterSelection, GpuExecutor};
 use std::time::Instant;
@@ -40,8 +42,19 @@ fn device_ns(gpu: &GpuExecutor, op: &str) -> Option<u64> {
     gpu.timings().into_iter().find(|t| t.op == op).and_then(|t| t.device_ns)
 }
 
-/// Runs `body` `repeats` times; returns the median host wall time and the median device
-/// time of `op` (timestamp queries; NaN where unsupported), both in seconds and divided
+/// Medians of one measurement, in seconds per operation.
+struct Timing {
+    /// Host wall time around the whole body (submission and wait included).
+    wall: f64,
+    /// Sum of the device times of the op's dispatches (timestamp queries).
+    device: f64,
+    /// Device timeline from the first dispatch's start to the last one's end, gaps
+    /// between dispatches included (what CUDA events around the same work measure).
+    span: f64,
+}
+
+/// Runs `body` `repeats` times; returns the medians of host wall time, the device time
+/// of `op` and the device timeline span (NaN where timestamps are unsupported), divided
 /// by `per_call` (the number of operations `body` performs).
 fn measure(
     gpu: &mut GpuExecutor,
@@ -49,17 +62,17 @@ fn measure(
     op: &str,
     per_call: f64,
     mut body: impl FnMut(&mut GpuExecutor) -> Result<(), Box<dyn std::error::Error>>,
-) -> Result<(f64, f64), Box<dyn std::error::Error>> {
-    let mut walls = Vec::new();
-    let mut devs = Vec::new();
+) -> Result<Timing, Box<dyn std::error::Error>> {
+    let (mut walls, mut devs, mut spans) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..repeats {
         gpu.reset_timings();
         let start = Instant::now();
         body(gpu)?;
         walls.push(start.elapsed().as_secs_f64() / per_call);
         devs.push(device_ns(gpu, op).map_or(f64::NAN, |ns| ns as f64 * 1e-9 / per_call));
+        spans.push(gpu.device_span_ns().map_or(f64::NAN, |ns| ns as f64 * 1e-9 / per_call));
     }
-    Ok((median(walls), median(devs)))
+    Ok(Timing { wall: median(walls), device: median(devs), span: median(spans) })
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -83,7 +96,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Warm-up (pipeline creation, first allocation).
     rollout(&mut gpu, &op, &z0, 100, 100, &mut HashObserver::default())?;
     let mut hash = String::new();
-    let (wall, dev) = measure(&mut gpu, repeats, "gemv_row", 1.0, |gpu| {
+    let Timing { wall, device: dev, .. } = measure(&mut gpu, repeats, "gemv_row", 1.0, |gpu| {
         let mut obs = HashObserver::default();
         rollout(gpu, &op, &z0, steps, steps, &mut obs)?;
         hash = obs.hashes.last().map(|(_, h)| h.to_string()).unwrap_or_default();
@@ -109,7 +122,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sets: [&[dashi_core::ops::BufferId]; 2] = [&[z, a, w], &[w, a, z]];
     gpu.enqueue_chain(&GEMM_BATCHED, &sets, bytemuck::bytes_of(&params), 2)?;
     gpu.flush()?;
-    let (wall, dev) = measure(&mut gpu, repeats, "gemm_batched", 1.0, |gpu| {
+    let Timing { wall, device: dev, .. } = measure(&mut gpu, repeats, "gemm_batched", 1.0, |gpu| {
         gpu.enqueue_chain(&GEMM_BATCHED, &sets, bytemuck::bytes_of(&params), chain)?;
         Ok(gpu.flush()?)
     })?;
@@ -126,30 +139,86 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     for n in [256usize, 1024, 2048, 4096] {
         let batch = ((16usize << 20) / (2 * n * n)).max(1);
-        let plan = Fft2Program::new(&mut gpu, n, batch)?;
-        let buf = gpu.alloc(ElemType::Real, plan.buffer_len())?;
-        let field: Vec<f64> =
-            (0..plan.buffer_len()).map(|i| ((i * 2654435761usize) % 2000) as f64 / 1000.0 - 1.0).collect();
-        gpu.upload_real(buf, &field)?;
-        plan.forward(&mut gpu, buf, buf)?;
-        gpu.flush()?;
-        let (wall, dev) = measure(&mut gpu, repeats, "fft_rows", 10.0, |gpu| {
-            for _ in 0..10 {
-                plan.forward(gpu, buf, buf)?;
-            }
-            Ok(gpu.flush()?)
-        })?;
-        // Two passes, each reading and writing every complex value once.
-        let bytes = 2.0 * 2.0 * (8 * n * n * batch) as f64;
-        println!(
-            "{{\"bench\":\"fft2\",\"n\":{n},\"batch\":{batch},\"dtype\":\"c64\",\"wall_s\":{wall:.6},\"device_s\":{dev:.6},\"fields_per_s_wall\":{:.1},\"fields_per_s_device\":{:.1},\"gb_per_s_device\":{:.1},\"device\":\"{}\"}}",
-            batch as f64 / wall,
-            batch as f64 / dev,
-            bytes / dev * 1e-9,
-            info.device_name
-        );
-        gpu.free(buf)?;
-        plan.free(&mut gpu)?;
+        let default = default_column_radices(n);
+        // The default split first, then one step and every two-step split (radices >= 16).
+        let mut splits = vec![default.clone(), vec![n as u32]];
+        splits.extend((4..n.trailing_zeros() - 3).map(|k| vec![1u32 << k, (n >> k) as u32]));
+        let splits: Vec<Vec<u32>> =
+            splits.iter().enumerate().filter(|(i, s)| !splits[..*i].contains(s)).map(|(_, s)| s.clone()).collect();
+        let every = [dashi_gpu::SUBMIT_EVERY, 0];
+        let runs = splits.iter().flat_map(|r| every.iter().map(move |&e| (r, e)));
+        for (radices, submit_every) in runs.filter(|(r, _)| r.iter().all(|&x| x >= 16)) {
+            gpu.set_submit_every(submit_every);
+            let plan = Fft2Program::with_column_radices(&mut gpu, n, batch, radices)?;
+            let buf = gpu.alloc(ElemType::Real, plan.buffer_len())?;
+            let field: Vec<f64> =
+                (0..plan.buffer_len()).map(|i| ((i * 2654435761usize) % 2000) as f64 / 1000.0 - 1.0).collect();
+            gpu.upload_real(buf, &field)?;
+            plan.forward(&mut gpu, buf, buf)?;
+            gpu.flush()?;
+            // 50 transforms per submission, as a solver would queue them: the fixed
+            // submit-and-wait latency (≈ 0.5 ms) is then ~1% of the wall time.
+            let Timing { wall, device: dev, span } = measure(&mut gpu, repeats, "fft_step", 50.0, |gpu| {
+                for _ in 0..50 {
+                    plan.forward(gpu, buf, buf)?;
+                }
+                Ok(gpu.flush()?)
+            })?;
+            // Each pass reads and writes every complex value once.
+            let bytes = plan.steps() as f64 * 2.0 * (8 * n * n * batch) as f64;
+            let host_us = gpu
+                .timings()
+                .into_iter()
+                .find(|t| t.op == "fft_step")
+                .map_or(f64::NAN, |t| t.host_ns as f64 * 1e-3 / t.dispatches as f64);
+            println!(
+                "{{\"bench\":\"fft2\",\"n\":{n},\"batch\":{batch},\"dtype\":\"c64\",\"columns\":{radices:?},\"default\":{},\"passes\":{},\"wall_s\":{wall:.6},\"device_s\":{dev:.6},\"span_s\":{span:.6},\"fields_per_s_wall\":{:.1},\"fields_per_s_device\":{:.1},\"fields_per_s_span\":{:.1},\"gb_per_s_device\":{:.1},\"host_us_per_dispatch\":{host_us:.2},\"submit_every\":{submit_every},\"device\":\"{}\"}}",
+                *radices == default,
+                plan.steps(),
+                batch as f64 / wall,
+                batch as f64 / dev,
+                batch as f64 / span,
+                bytes / dev * 1e-9,
+                info.device_name
+            );
+            gpu.free(buf)?;
+            plan.free(&mut gpu)?;
+        }
+    }
+    gpu.set_submit_every(dashi_gpu::SUBMIT_EVERY);
+
+    // Each pass of the default programs alone: the bandwidth every step achieves.
+    for n in [256usize, 1024, 2048, 4096] {
+        let batch = ((16usize << 20) / (2 * n * n)).max(1);
+        let len = 2 * n * n * batch;
+        let (src, dst, tw) =
+            (gpu.alloc(ElemType::Real, len)?, gpu.alloc(ElemType::Real, len)?, gpu.alloc(ElemType::Real, n)?);
+        gpu.upload_real(src, &vec![0.5; len])?;
+        gpu.upload_real(tw, &dashi_core::ops::fft_twiddles(n))?;
+        let mut steps = vec![(0u32, n as u32, 1u32)];
+        let mut span = 1;
+        for r in default_column_radices(n) {
+            steps.push((1, r, span));
+            span *= r;
+        }
+        for (axis, radix, span) in steps {
+            let p = dashi_core::ops::FftStepParams::new(n as u32, batch as u32, axis, radix, span, false);
+            let t = measure(&mut gpu, repeats, "fft_step", 50.0, |gpu| {
+                for _ in 0..50 {
+                    gpu.enqueue(&dashi_core::ops::FFT_STEP, &[src, dst, tw], bytemuck::bytes_of(&p))?;
+                }
+                Ok(gpu.flush()?)
+            })?;
+            println!(
+                "{{\"bench\":\"fft_pass\",\"n\":{n},\"batch\":{batch},\"axis\":{axis},\"radix\":{radix},\"span\":{span},\"device_s\":{:.9},\"gb_per_s_device\":{:.1},\"device\":\"{}\"}}",
+                t.device,
+                2.0 * 4.0 * len as f64 / t.device * 1e-9,
+                info.device_name
+            );
+        }
+        gpu.free(src)?;
+        gpu.free(dst)?;
+        gpu.free(tw)?;
     }
     Ok(())
 }

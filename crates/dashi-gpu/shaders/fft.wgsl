@@ -1,88 +1,333 @@
-// Batched FFTs along rows, the building block of the 2D FFT (SPEC §4):
-//   forward  X_k = Σ_j x_j · e^{−2πi jk/n}            (unscaled)
-//   inverse  x_j = (1/n) Σ_k X_k · e^{+2πi jk/n}
-// Complex values are interleaved (re, im) f32 pairs. A workgroup holds 4096 complex
-// values (32 KiB) in workgroup memory — 4096/n whole rows — loads them in bit-reversed
-// order, runs log₂n in-place radix-2 decimation-in-time stages, and writes them out,
-// either in place or with each n×n block transposed (so that two passes give a 2D FFT
-// in natural orientation). Twiddles W_n^k = e^{−2πi k/n}, k < n/2, are computed on the
-// host in f64 and uploaded; the inverse conjugates them.
+// One Stockham step of batched length-n FFTs along the rows (axis 0) or columns
+// (axis 1) of n×n complex fields (SPEC §4; the op contract is FFT_STEP in dashi-core):
+//
+//   for each line and each group j < n/L, with Ns = span, jm = j mod Ns:
+//     y_p = c(src[j + p·n/L]) · W_n^{jm·p·n/(Ns·L)}           p < L
+//     Y   = DFT_L(y)            Y_q = Σ_p y_p · W_L^{pq},  W_m = e^{−2πi/m}
+//     dst[(j − jm)·L + jm + q·Ns] = s · c'(Y_q)                q < L
+//
+// Inverse transforms use forward butterflies on conjugated data: c = conj on the first
+// step (Ns = 1), c' = conj and s = 1/n on the last (Ns·L = n). Steps (L₁,1), (L₂,L₁), …
+// compose to the DFT in natural order, so no transpose pass exists anywhere.
+//
+// Work layout. A workgroup of 256 invocations transforms 4096 complex values: P = 4096/L
+// groups ("items"), L/16 invocations per item, 16 values per invocation held in
+// registers. The L-point DFT itself runs as Stockham sub-steps of radix 16 in registers
+// (straight-line dft16 below), closed by one radix-2/4/8 tail when log₂L is not a
+// multiple of 4; between sub-steps values cross invocations through workgroup memory,
+// one component at a time (4096 + 128 f32 = 16.5 KiB, see `slot` for the padding).
+// Measured on an H100 in one run: exchanging whole vec2 values through a 32 KiB array
+// (two barriers instead of four, XOR-swizzled slots) was 15–20% slower at every N, the
+// larger workgroup footprint costing more than the saved barriers.
+//
+// Global memory: the first sub-step reads element j + p·n/L with p = jj + r·L/16, so
+// consecutive invocations read consecutive elements of a row (axis 0); along columns
+// (axis 1) consecutive invocations take consecutive items = adjacent columns, so each
+// row segment read is 8·min(P, n) bytes (P = 4 columns = one 32-byte sector for L =
+// 1024; 64 columns = 512 bytes for L = 64). Stores mirror the loads.
+//
+// This family is compiled without wgpu's injected bounds checks (shaders::TRUSTED_FAMILIES):
+// every storage index is a position < n of an item whose index was checked against the
+// batch (`in_batch`), twiddle indices are masked to the table, workgroup slots are < 4224
+// by construction (item·L + pos < 4096), and register arrays are indexed by loop
+// constants only.
 
-struct FftParams { n: u32, rows: u32, log2n: u32, inverse: u32, transpose: u32, pad0: u32, pad1: u32, pad2: u32 }
+struct FftStepParams { n: u32, fields: u32, axis: u32, radix: u32, span: u32, inverse: u32, pad0: u32, pad1: u32 }
 
-const FFT_CAP: u32 = 4096u;
 const FFT_WG: u32 = 256u;
+const FFT_TILE: u32 = 4096u;
 
-var<workgroup> fft_buf: array<vec2<f32>, 4096>;
+var<workgroup> fft_exchange: array<f32, 4224>;
 
-fn complex_mul(a: vec2<f32>, b: vec2<f32>) -> vec2<f32> {
+@group(0) @binding(0) var<storage, read> fft_step_src: array<vec2<f32>>;
+@group(0) @binding(1) var<storage, read_write> fft_step_dst: array<vec2<f32>>;
+@group(0) @binding(2) var<storage, read> fft_step_twiddles: array<vec2<f32>>;
+@group(0) @binding(3) var<uniform> fft_step_params: FftStepParams;
+
+fn cmul(a: vec2<f32>, b: vec2<f32>) -> vec2<f32> {
     return vec2<f32>(a.x * b.x - a.y * b.y, a.x * b.y + a.y * b.x);
 }
 
-@group(0) @binding(0) var<storage, read> fft_rows_src: array<f32>;
-@group(0) @binding(1) var<storage, read_write> fft_rows_dst: array<f32>;
-@group(0) @binding(2) var<storage, read> fft_rows_twiddles: array<f32>;
-@group(0) @binding(3) var<uniform> fft_rows_params: FftParams;
+// a · (−i)
+fn mul_neg_i(a: vec2<f32>) -> vec2<f32> {
+    return vec2<f32>(a.y, -a.x);
+}
 
-@compute @workgroup_size(256)
-fn fft_rows(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t: u32) {
-    let n = fft_rows_params.n;
-    let log2n = fft_rows_params.log2n;
-    let rows = fft_rows_params.rows;
-    let per = FFT_CAP / n;
-    let row0 = wg.x * per;
-    let here = min(per, rows - row0);
-    let count = here * n;
-    let mask = n - 1u;
-    // Load: element (r, j) goes to slot r·n + bitreverse(j).
-    for (var e = t; e < count; e += FFT_WG) {
-        let r = e >> log2n;
-        let j = e & mask;
-        let g = 2u * ((row0 + r) * n + j);
-        let rev = reverseBits(j) >> (32u - log2n);
-        fft_buf[r * n + rev] = vec2<f32>(fft_rows_src[g], fft_rows_src[g + 1u]);
+// W_n^k for k < n from the table of W_n^k, k < n/2 (W_n^{k+n/2} = −W_n^k).
+fn twiddle(k: u32, n: u32) -> vec2<f32> {
+    let half = n >> 1u;
+    let w = fft_step_twiddles[k & (half - 1u)];
+    return select(w, -w, (k & half) != 0u);
+}
+
+// Forward 4-point DFT of (a, b, c, d).
+fn dft4(a: vec2<f32>, b: vec2<f32>, c: vec2<f32>, d: vec2<f32>) -> array<vec2<f32>, 4> {
+    let t0 = a + c;
+    let t1 = a - c;
+    let t2 = b + d;
+    let t3 = mul_neg_i(b - d);
+    return array<vec2<f32>, 4>(t0 + t2, t1 + t3, t0 - t2, t1 - t3);
+}
+
+// W_16^m, m = 1, 2, 3, 6, 9 (forward: e^{−2πi m/16}).
+const C16_1: f32 = 0.92387953251128674;
+const S16_1: f32 = 0.38268343236508978;
+const R2: f32 = 0.70710678118654752;
+
+// Forward 16-point DFT in place: 16 = 4 × 4, input index r = r0 + 4·r1, output index
+// k = k1 + 4·k0; X_k = Σ_{r0} W_16^{r0·k1} · W_4^{r0·k0} · (Σ_{r1} x_{r0+4r1} W_4^{r1·k1}).
+fn dft16(v: ptr<function, array<vec2<f32>, 16>>) {
+    let a0 = dft4((*v)[0], (*v)[4], (*v)[8], (*v)[12]);
+    let a1 = dft4((*v)[1], (*v)[5], (*v)[9], (*v)[13]);
+    let a2 = dft4((*v)[2], (*v)[6], (*v)[10], (*v)[14]);
+    let a3 = dft4((*v)[3], (*v)[7], (*v)[11], (*v)[15]);
+    let w1 = vec2<f32>(C16_1, -S16_1);
+    let w2 = vec2<f32>(R2, -R2);
+    let w3 = vec2<f32>(S16_1, -C16_1);
+    let w6 = vec2<f32>(-R2, -R2);
+    let w9 = vec2<f32>(-C16_1, S16_1);
+    let b0 = dft4(a0[0], a1[0], a2[0], a3[0]);
+    let b1 = dft4(a0[1], cmul(a1[1], w1), cmul(a2[1], w2), cmul(a3[1], w3));
+    let b2 = dft4(a0[2], cmul(a1[2], w2), mul_neg_i(a2[2]), cmul(a3[2], w6));
+    let b3 = dft4(a0[3], cmul(a1[3], w3), cmul(a2[3], w6), cmul(a3[3], w9));
+    (*v)[0] = b0[0];
+    (*v)[1] = b1[0];
+    (*v)[2] = b2[0];
+    (*v)[3] = b3[0];
+    (*v)[4] = b0[1];
+    (*v)[5] = b1[1];
+    (*v)[6] = b2[1];
+    (*v)[7] = b3[1];
+    (*v)[8] = b0[2];
+    (*v)[9] = b1[2];
+    (*v)[10] = b2[2];
+    (*v)[11] = b3[2];
+    (*v)[12] = b0[3];
+    (*v)[13] = b1[3];
+    (*v)[14] = b2[3];
+    (*v)[15] = b3[3];
+}
+
+// Two forward 8-point DFTs, on v[0..8] and v[8..16]: 8 = 2 × 4, r = r0 + 2·r1,
+// k = k1 + 4·k0.
+fn dft8_pair(v: ptr<function, array<vec2<f32>, 16>>) {
+    let w1 = vec2<f32>(R2, -R2);
+    let w3 = vec2<f32>(-R2, -R2);
+    for (var u = 0u; u < 16u; u += 8u) {
+        let e = dft4((*v)[u], (*v)[u + 2u], (*v)[u + 4u], (*v)[u + 6u]);
+        let o = dft4((*v)[u + 1u], (*v)[u + 3u], (*v)[u + 5u], (*v)[u + 7u]);
+        let o1 = cmul(o[1], w1);
+        let o2 = mul_neg_i(o[2]);
+        let o3 = cmul(o[3], w3);
+        (*v)[u] = e[0] + o[0];
+        (*v)[u + 1u] = e[1] + o1;
+        (*v)[u + 2u] = e[2] + o2;
+        (*v)[u + 3u] = e[3] + o3;
+        (*v)[u + 4u] = e[0] - o[0];
+        (*v)[u + 5u] = e[1] - o1;
+        (*v)[u + 6u] = e[2] - o2;
+        (*v)[u + 7u] = e[3] - o3;
+    }
+}
+
+// Four forward 4-point DFTs on v[4u..4u+4].
+fn dft4_quad(v: ptr<function, array<vec2<f32>, 16>>) {
+    for (var u = 0u; u < 16u; u += 4u) {
+        let x = dft4((*v)[u], (*v)[u + 1u], (*v)[u + 2u], (*v)[u + 3u]);
+        (*v)[u] = x[0];
+        (*v)[u + 1u] = x[1];
+        (*v)[u + 2u] = x[2];
+        (*v)[u + 3u] = x[3];
+    }
+}
+
+// Eight 2-point DFTs on v[2u..2u+2].
+fn dft2_octet(v: ptr<function, array<vec2<f32>, 16>>) {
+    for (var u = 0u; u < 16u; u += 2u) {
+        let a = (*v)[u];
+        let b = (*v)[u + 1u];
+        (*v)[u] = a + b;
+        (*v)[u + 1u] = a - b;
+    }
+}
+
+// The item-local geometry of one invocation.
+struct Lane {
+    // item index within the workgroup, and the invocation's index within its item
+    item: u32,
+    jj: u32,
+    // P = 4096/L items per workgroup, L/16 invocations per item
+    per_wg: u32,
+    log2l: u32,
+    axis: u32,
+}
+
+// Padded workgroup slot of position `pos` of the lane's item: items contiguous along
+// rows (consecutive invocations share an item), interleaved along columns
+// (consecutive invocations are consecutive items). One word of padding per 32
+// (i + i/32) sends the stride-16 writes of a radix-16 sub-step to distinct banks.
+fn slot(lane: Lane, pos: u32) -> u32 {
+    var i = (lane.item << lane.log2l) + pos;
+    if lane.axis == 1u {
+        i = pos * lane.per_wg + lane.item;
+    }
+    return i + (i >> 5u);
+}
+
+// Output position of register `r` after a radix-16 sub-step of span 2^ls.
+fn out16(jj: u32, ls: u32, r: u32) -> u32 {
+    let jm = jj & ((1u << ls) - 1u);
+    return ((jj - jm) << 4u) + jm + (r << ls);
+}
+
+// Input position of register `idx` of a radix-2^b tail: group jj + u·L/16,
+// element r at stride L/R, with idx = u·R + r.
+fn in_tail(jj: u32, log2l: u32, b: u32, idx: u32) -> u32 {
+    return jj + ((idx >> b) << (log2l - 4u)) + ((idx & ((1u << b) - 1u)) << (log2l - b));
+}
+
+// Moves the registers through workgroup memory, one component at a time: register idx
+// leaves from position `leave[idx]` and the register idx of the next sub-step arrives
+// from position `arrive[idx]`.
+fn exchange(lane: Lane, v: ptr<function, array<vec2<f32>, 16>>, leave: array<u32, 16>, arrive: array<u32, 16>) {
+    workgroupBarrier();
+    for (var idx = 0u; idx < 16u; idx++) {
+        fft_exchange[slot(lane, leave[idx])] = (*v)[idx].x;
     }
     workgroupBarrier();
-    let conj = select(1.0, -1.0, fft_rows_params.inverse == 1u);
-    let butterflies = count / 2u;
-    for (var s = 0u; s < log2n; s++) {
-        let half = 1u << s;
-        let stride = n >> (s + 1u); // twiddle index step: W_{2·half}^k = W_n^{k·n/(2·half)}
-        for (var b = t; b < butterflies; b += FFT_WG) {
-            let r = b >> (log2n - 1u);
-            let j = b & ((n >> 1u) - 1u);
-            let k = j & (half - 1u);
-            let i0 = r * n + ((j >> s) << (s + 1u)) + k;
-            let i1 = i0 + half;
-            let ti = 2u * k * stride;
-            let w = vec2<f32>(fft_rows_twiddles[ti], conj * fft_rows_twiddles[ti + 1u]);
-            let a = fft_buf[i0];
-            let wb = complex_mul(w, fft_buf[i1]);
-            fft_buf[i0] = a + wb;
-            fft_buf[i1] = a - wb;
-        }
-        workgroupBarrier();
+    for (var idx = 0u; idx < 16u; idx++) {
+        (*v)[idx].x = fft_exchange[slot(lane, arrive[idx])];
     }
-    let scale = select(1.0, 1.0 / f32(n), fft_rows_params.inverse == 1u);
-    if fft_rows_params.transpose == 1u {
-        // Consecutive invocations take consecutive rows of one column, so each column
-        // of the output receives `per` contiguous values (coalesced for n ≤ 1024).
-        for (var e = t; e < count; e += FFT_WG) {
-            let r = e % here;
-            let k = e / here;
-            let row = row0 + r;
-            let block = row >> log2n;
-            let at = 2u * ((block * n + k) * n + (row & mask));
-            let v = fft_buf[r * n + k] * scale;
-            fft_rows_dst[at] = v.x;
-            fft_rows_dst[at + 1u] = v.y;
-        }
+    workgroupBarrier();
+    for (var idx = 0u; idx < 16u; idx++) {
+        fft_exchange[slot(lane, leave[idx])] = (*v)[idx].y;
+    }
+    workgroupBarrier();
+    for (var idx = 0u; idx < 16u; idx++) {
+        (*v)[idx].y = fft_exchange[slot(lane, arrive[idx])];
+    }
+}
+
+@compute @workgroup_size(256)
+fn fft_step(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t: u32) {
+    let n = fft_step_params.n;
+    let radix = fft_step_params.radix;
+    let span = fft_step_params.span;
+    let axis = fft_step_params.axis;
+    let log2n = countTrailingZeros(n);
+    let log2l = countTrailingZeros(radix);
+    let per_wg = FFT_TILE >> log2l;
+    let lanes_per_item = radix >> 4u;
+    var lane: Lane;
+    lane.per_wg = per_wg;
+    lane.log2l = log2l;
+    lane.axis = axis;
+    if axis == 0u {
+        lane.item = t >> (log2l - 4u);
+        lane.jj = t & (lanes_per_item - 1u);
     } else {
-        for (var e = t; e < count; e += FFT_WG) {
-            let at = 2u * (row0 * n + e);
-            let v = fft_buf[e] * scale;
-            fft_rows_dst[at] = v.x;
-            fft_rows_dst[at + 1u] = v.y;
+        lane.item = t & (per_wg - 1u);
+        lane.jj = t >> countTrailingZeros(per_wg);
+    }
+    let jj = lane.jj;
+
+    // The item: group j of a line. Rows: q = line·G + j; columns: q = (field·G + j)·n + column.
+    let groups = n >> log2l;
+    let q = wg.x * per_wg + lane.item;
+    let in_batch = q < fft_step_params.fields * n * groups;
+    var base = 0u;
+    var stride = 1u;
+    var j = 0u;
+    if axis == 0u {
+        j = q & (groups - 1u);
+        base = (q >> (log2n - log2l)) << log2n;
+    } else {
+        let rest = q >> log2n;
+        j = rest & (groups - 1u);
+        base = ((rest >> (log2n - log2l)) << (2u * log2n)) + (q & (n - 1u));
+        stride = n;
+    }
+    let jm = j & (span - 1u);
+    let first = span == 1u;
+    let last = span * radix == n;
+    let conj_in = fft_step_params.inverse == 1u && first;
+    let conj_out = fft_step_params.inverse == 1u && last;
+
+    // Load the first sub-step's inputs p = jj + r·L/16 (element j + p·n/L), with the step
+    // twiddle W_n^{jm·p·n/(Ns·L)}.
+    var v: array<vec2<f32>, 16>;
+    let step_tw = jm << (log2n - log2l - countTrailingZeros(span));
+    for (var r = 0u; r < 16u; r++) {
+        let p = jj + (r << (log2l - 4u));
+        var x = vec2<f32>(0.0, 0.0);
+        if in_batch {
+            x = fft_step_src[base + (j + (p << (log2n - log2l))) * stride];
+        }
+        if conj_in {
+            x.y = -x.y;
+        }
+        if !first {
+            x = cmul(x, twiddle(step_tw * p, n));
+        }
+        v[r] = x;
+    }
+
+    // Radix-16 sub-steps of span 2^ls (ls = 0, 4, 8); twiddle W_{16·2^ls}^{(jj mod 2^ls)·r}.
+    let sixteens = log2l >> 2u;
+    let tail = log2l & 3u;
+    // leave[idx]: the position (within the L-point DFT) register idx now holds.
+    var leave: array<u32, 16>;
+    for (var s = 0u; s < sixteens; s++) {
+        let ls = 4u * s;
+        if s > 0u {
+            var arrive: array<u32, 16>;
+            for (var r = 0u; r < 16u; r++) {
+                arrive[r] = jj + (r << (log2l - 4u));
+            }
+            exchange(lane, &v, leave, arrive);
+            let inner = (jj & ((1u << ls) - 1u)) << (log2n - ls - 4u);
+            for (var r = 1u; r < 16u; r++) {
+                v[r] = cmul(v[r], twiddle(inner * r, n));
+            }
+        }
+        dft16(&v);
+        for (var r = 0u; r < 16u; r++) {
+            leave[r] = out16(jj, ls, r);
+        }
+    }
+
+    // Radix-2^tail sub-step of span L/R on groups g = jj + u·L/16: twiddle W_L^{g·r}.
+    if tail > 0u {
+        var arrive: array<u32, 16>;
+        for (var idx = 0u; idx < 16u; idx++) {
+            arrive[idx] = in_tail(jj, log2l, tail, idx);
+        }
+        exchange(lane, &v, leave, arrive);
+        for (var idx = 0u; idx < 16u; idx++) {
+            let g = jj + ((idx >> tail) << (log2l - 4u));
+            let r = idx & ((1u << tail) - 1u);
+            v[idx] = cmul(v[idx], twiddle((g * r) << (log2n - log2l), n));
+            leave[idx] = g + (r << (log2l - tail));
+        }
+        if tail == 3u {
+            dft8_pair(&v);
+        } else if tail == 2u {
+            dft4_quad(&v);
+        } else {
+            dft2_octet(&v);
+        }
+    }
+
+    // Store position q of the L-point DFT at (j − jm)·L + jm + q·Ns.
+    if in_batch {
+        let scale = select(1.0, 1.0 / f32(n), conj_out);
+        let origin = ((j - jm) << log2l) + jm;
+        for (var idx = 0u; idx < 16u; idx++) {
+            var y = v[idx] * scale;
+            if conj_out {
+                y.y = -y.y;
+            }
+            fft_step_dst[base + (origin + leave[idx] * span) * stride] = y;
         }
     }
 }

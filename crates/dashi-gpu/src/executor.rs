@@ -75,7 +75,19 @@ pub struct GpuExecutor {
     timings: BTreeMap<&'static str, (u64, u64, u64)>,
     faults: Arc<Mutex<Faults>>,
     readback: HashMap<u64, wgpu::Buffer>,
+    /// Compute passes recorded into the open encoder.
+    recorded: u32,
+    /// Earliest begin and latest end timestamp (raw ticks) collected since the last
+    /// `reset_timings`.
+    timeline: Option<(u64, u64)>,
+    /// Submit (without waiting) once this many passes are recorded; 0 = only on flush.
+    submit_every: u32,
 }
+
+/// Default of [`GpuExecutor::set_submit_every`]: recording a compute pass costs the host
+/// microseconds, so a batch of heavy ops is handed to the device in slices while the
+/// host records the rest, instead of the device idling until the flush.
+pub const SUBMIT_EVERY: u32 = 8;
 
 impl std::fmt::Debug for GpuExecutor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -163,6 +175,9 @@ impl GpuExecutor {
             timings: BTreeMap::new(),
             faults,
             readback: HashMap::new(),
+            recorded: 0,
+            timeline: None,
+            submit_every: SUBMIT_EVERY,
         })
     }
 
@@ -286,7 +301,24 @@ impl GpuExecutor {
         self.submit_inner(false)
     }
 
+    /// Device timeline span in nanoseconds since the last `reset_timings`: from the first
+    /// timed op's start to the last one's end, gaps between dispatches included — the
+    /// quantity a CUDA-event pair around the same work measures. `None` without
+    /// timestamp queries or before any timed op completed.
+    pub fn device_span_ns(&self) -> Option<u64> {
+        let ts = self.timestamps.as_ref()?;
+        self.timeline.map(|(b, e)| (e.saturating_sub(b) as f64 * ts.period_ns) as u64)
+    }
+
+    /// Submits recorded work without waiting whenever `passes` compute passes have been
+    /// recorded since the last submission (0: only at a flush or transfer). Results are
+    /// identical either way; only the overlap of host recording and device work changes.
+    pub fn set_submit_every(&mut self, passes: u32) {
+        self.submit_every = passes;
+    }
+
     fn submit_inner(&mut self, wait: bool) -> Result<(), ExecError> {
+        self.recorded = 0;
         if let Some(mut encoder) = self.encoder.take() {
             if !self.arena_host.is_empty() {
                 self.queue.write_buffer(&self.arena, 0, &self.arena_host);
@@ -322,6 +354,10 @@ impl GpuExecutor {
         for (readback, ops) in std::mem::take(&mut ts.pending) {
             let bytes = read_mapped(&self.device, &readback, ops.len() as u64 * 16)?;
             let stamps: &[u64] = bytemuck::cast_slice(&bytes);
+            if let (Some(&begin), Some(&end)) = (stamps.first(), stamps.get(2 * ops.len() - 1)) {
+                let (b, e) = self.timeline.unwrap_or((begin, end));
+                self.timeline = Some((b.min(begin), e.max(end)));
+            }
             for (i, op) in ops.iter().enumerate() {
                 let ns = (stamps[2 * i + 1].saturating_sub(stamps[2 * i]) as f64 * ts.period_ns) as u64;
                 self.timings.entry(op).or_insert((0, 0, 0)).2 += ns;
@@ -442,6 +478,11 @@ impl GpuExecutor {
         }
         if self.timestamps.is_some() {
             self.timed.push(op.name);
+        }
+        self.recorded += 1;
+        let early = self.submit_every > 0 && self.recorded >= self.submit_every;
+        if early {
+            self.submit()?;
         }
         let entry = self.timings.entry(op.name).or_insert((0, 0, 0));
         entry.0 += repeats as u64;
@@ -613,5 +654,6 @@ impl Executor for GpuExecutor {
 
     fn reset_timings(&mut self) {
         self.timings.clear();
+        self.timeline = None;
     }
 }

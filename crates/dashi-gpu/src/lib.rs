@@ -33,7 +33,7 @@ mod skip;
 pub use adapter::{AdapterSelection, AdapterSummary, list_adapters};
 pub use backend::{BackendReport, BackendRequest, executor_for};
 pub use error::GpuError;
-pub use executor::GpuExecutor;
+pub use executor::{GpuExecutor, SUBMIT_EVERY};
 pub use skip::{gpu_or_skip, require_gpu};
 
 /// The README's example, compiled as a doctest so it cannot rot.

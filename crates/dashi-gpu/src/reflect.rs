@@ -16,12 +16,18 @@ fn mismatch(spec: &OpSpec, message: String) -> GpuError {
     GpuError::SpecMismatch { op: spec.name.to_string(), message }
 }
 
-/// The element type of an `array<T>` / `array<atomic<T>>` storage global.
+/// The element type of an `array<T>` / `array<atomic<T>>` storage global; an
+/// `array<vec2<f32>>` counts as reals (interleaved complex values, two reals each).
 fn element(module: &naga::Module, ty: naga::Handle<naga::Type>) -> Option<(ScalarKind, bool)> {
     match module.types[ty].inner {
         TypeInner::Array { base, .. } => match module.types[base].inner {
             TypeInner::Scalar(s) if s.width == 4 => Some((s.kind, false)),
             TypeInner::Atomic(s) if s.width == 4 => Some((s.kind, true)),
+            TypeInner::Vector { size: naga::VectorSize::Bi, scalar }
+                if scalar.width == 4 && scalar.kind == ScalarKind::Float =>
+            {
+                Some((ScalarKind::Float, false))
+            }
             _ => None,
         },
         _ => None,

@@ -6,7 +6,7 @@
 //! * its buffers are module-scope `var<storage, …>` named `<op>_<binding>` at
 //!   `@group(0) @binding(index)`, `read` or `read_write` as the spec says, of type
 //!   `array<f32>`, `array<u32>` or `array<i32>` (or `array<atomic<…>>` when written
-//!   atomically);
+//!   atomically, or `array<vec2<f32>>` for interleaved complex reals);
 //! * its parameter block is `var<uniform> <op>_params` at binding `bindings.len()`,
 //!   a struct whose members are the spec's parameters in order (4 bytes each) plus
 //!   padding to the spec's size.
@@ -29,14 +29,14 @@ pub const FAMILIES: &[(&str, &str)] = &[
 ];
 
 /// Families compiled without wgpu's injected runtime checks (index clamping, loop
-/// bounding) — the hot rollout path, where the clamps cost measurable time (see
-/// docs/BENCHMARKS.md). Every shader in them guards its storage-buffer indices
+/// bounding) — the hot rollout and FFT paths, where the clamps cost measurable time
+/// (see docs/BENCHMARKS.md). Every shader in them guards its storage-buffer indices
 /// explicitly against the parameter block, the host checks every buffer against the
 /// OpSpec length rules before each dispatch, workgroup-array indices are in range by
 /// construction, and every loop is bounded by a parameter; Vulkan's robust buffer
 /// access stays enabled underneath. The parity tests poison buffer tails to catch any
 /// out-of-range write.
-pub const TRUSTED_FAMILIES: &[&str] = &["linear"];
+pub const TRUSTED_FAMILIES: &[&str] = &["linear", "fft"];
 
 /// The WGSL source of a family.
 pub fn source(family: &str) -> Option<&'static str> {

@@ -415,28 +415,32 @@ fn execute<T: Real>(op: &OpSpec, p: &Params<'_>, io: &mut Io<'_, '_>) -> Result<
             support.words_mut()[..words].copy_from_slice(out.support_words());
             sign.words_mut()[..words].copy_from_slice(out.sign_words());
         }
-        OpId::FftRows => {
-            let (n, rows) = (p.u32("n") as usize, p.u32("rows") as usize);
-            let (inverse, transpose) = (p.u32("inverse") == 1, p.u32("transpose") == 1);
-            let src = &io.read(0).reals::<T>()[..2 * n * rows];
-            let dst = &mut io.write(1).reals_mut::<T>()[..2 * n * rows];
+        OpId::FftStep => {
+            let step = reference::FftStep {
+                n: p.u32("n") as usize,
+                fields: p.u32("fields") as usize,
+                axis: p.u32("axis"),
+                radix: p.u32("radix") as usize,
+                span: p.u32("span") as usize,
+                inverse: p.u32("inverse") == 1,
+            };
+            let len = 2 * step.n * step.n * step.fields;
+            let twiddles = io.read(2).reals::<T>()[..step.n].to_vec();
+            let src = &io.read(0).reals::<T>()[..len];
+            let dst = &mut io.write(1).reals_mut::<T>()[..len];
             if T::NAME == "f64" {
-                reference::fft_rows::<f64>(
+                reference::fft_step::<f64>(
                     bytemuck::cast_slice(src),
                     bytemuck::cast_slice_mut(dst),
-                    n,
-                    rows,
-                    inverse,
-                    transpose,
+                    bytemuck::cast_slice(&twiddles),
+                    step,
                 );
             } else {
-                reference::fft_rows::<f32>(
+                reference::fft_step::<f32>(
                     bytemuck::cast_slice(src),
                     bytemuck::cast_slice_mut(dst),
-                    n,
-                    rows,
-                    inverse,
-                    transpose,
+                    bytemuck::cast_slice(&twiddles),
+                    step,
                 );
             }
         }

@@ -7,41 +7,94 @@
 //! inverse  f[iy][ix] = (1/n²) Σ_{ky,kx} F̂[ky][kx] · e^{+2πi (kx·ix + ky·iy)/n}
 //! ```
 //!
-//! — NumPy's `fft2`/`ifft2` (`fft_norm = "backward"`, SPEC §4). Each is two `fft_rows`
-//! passes, each writing its `n×n` blocks transposed: rows are transformed, the block
-//! is transposed, the former columns are transformed, and the second transpose restores
-//! the orientation. The CPU executor runs the same two ops with rustfft per row.
+//! — NumPy's `fft2`/`ifft2` (`fft_norm = "backward"`, SPEC §4). The program is a
+//! sequence of `fft_step` ops (Stockham steps, see [`super::FFT_STEP`]): one radix-`n`
+//! step along the rows, then the columns in one radix-`n` step or, for large `n`, in
+//! steps `(L₁, 1), (L₂, L₁), …` with `L₁⋯L_k = n`.
+//!
+//! Why the column split: a column step gathers `4096/L` adjacent columns per
+//! workgroup, so a radix-`n` column step at `n = 4096` reads one column (8 bytes) per
+//! row segment, while steps of radix 64 read 64 adjacent columns (512 bytes) — one more
+//! pass over memory, but every DRAM sector fully used. [`Fft2Program::new`] picks the
+//! split measured fastest on an H100/H200 (docs/BENCHMARKS.md);
+//! [`Fft2Program::with_column_radices`] sets it explicitly. The CPU executor runs the
+//! same steps (rustfft per radix-`L` group).
 
-use super::{BufferId, ElemType, ExecError, Executor, FFT_ROWS, FftParams, fft_twiddles};
+use super::{BufferId, ElemType, ExecError, Executor, FFT_MAX_N, FFT_MIN_N, FFT_STEP, FftStepParams, fft_twiddles};
 
 /// Buffers and sizes for 2D FFTs of `batch` fields of `n×n` on one executor.
 #[derive(Debug)]
 pub struct Fft2Program {
     n: usize,
     batch: usize,
+    column_radices: Vec<u32>,
     twiddles: BufferId,
     scratch: BufferId,
+    /// A second scratch batch, present when the columns take more than one step.
+    scratch2: Option<BufferId>,
+}
+
+/// The default column split: one step up to `n = 1024` (≥ 4 adjacent columns = one
+/// 32-byte sector per row segment), steps `[16, n/16]` above. Measured on an H100
+/// (every two-step split, same run; docs/BENCHMARKS.md): at n = 2048 `[16, 128]` beat
+/// one step by 25% and `[32, 64]` by 12%; at n = 4096 `[16, 256]` beat one step by 80%
+/// and `[64, 64]` by 2–7%.
+pub fn default_column_radices(n: usize) -> Vec<u32> {
+    if n <= 1024 { vec![n as u32] } else { vec![16, n as u32 / 16] }
 }
 
 impl Fft2Program {
-    /// Uploads the twiddles (computed in f64) and allocates one scratch field batch.
-    /// `n` must be a power of two in `2..=4096` (checked again by the op's domain).
+    /// Uploads the twiddles (computed in f64) and allocates the scratch field batch(es),
+    /// with the default column split ([`default_column_radices`]). `n` must be a power
+    /// of two in `16..=4096`.
     pub fn new<E: Executor + ?Sized>(exec: &mut E, n: usize, batch: usize) -> Result<Self, ExecError> {
-        if !n.is_power_of_two() || !(2..=super::FFT_MAX_N as usize).contains(&n) || batch == 0 {
-            return Err(ExecError::InvalidParams {
-                op: FFT_ROWS.name,
-                message: format!("fft2 needs n a power of two in 2..=4096 and batch >= 1 (n = {n}, batch = {batch})"),
-            });
+        Self::with_column_radices(exec, n, batch, &default_column_radices(n.max(1)))
+    }
+
+    /// As [`Fft2Program::new`], with the column transform split into steps of the given
+    /// radices (powers of two, each ≥ 16, product `n`).
+    pub fn with_column_radices<E: Executor + ?Sized>(
+        exec: &mut E,
+        n: usize,
+        batch: usize,
+        column_radices: &[u32],
+    ) -> Result<Self, ExecError> {
+        let invalid = |message: String| ExecError::InvalidParams { op: FFT_STEP.name, message };
+        if !n.is_power_of_two() || !(FFT_MIN_N as usize..=FFT_MAX_N as usize).contains(&n) || batch == 0 {
+            return Err(invalid(format!(
+                "fft2 needs n a power of two in {FFT_MIN_N}..={FFT_MAX_N} and batch >= 1 (n = {n}, batch = {batch})"
+            )));
+        }
+        let product: u64 = column_radices.iter().map(|&r| u64::from(r)).product();
+        if column_radices.is_empty()
+            || product != n as u64
+            || column_radices.iter().any(|&r| !r.is_power_of_two() || r < FFT_MIN_N)
+        {
+            return Err(invalid(format!(
+                "column radices {column_radices:?} must be powers of two >= {FFT_MIN_N} with product n = {n}"
+            )));
         }
         let twiddles = exec.alloc(ElemType::Real, n)?;
         exec.upload_real(twiddles, &fft_twiddles(n))?;
         let scratch = exec.alloc(ElemType::Real, 2 * n * n * batch)?;
-        Ok(Fft2Program { n, batch, twiddles, scratch })
+        let scratch2 =
+            if column_radices.len() > 1 { Some(exec.alloc(ElemType::Real, 2 * n * n * batch)?) } else { None };
+        Ok(Fft2Program { n, batch, column_radices: column_radices.to_vec(), twiddles, scratch, scratch2 })
     }
 
     /// Length of a field batch buffer in reals (`2·n²·batch`).
     pub fn buffer_len(&self) -> usize {
         2 * self.n * self.n * self.batch
+    }
+
+    /// The radices of the column steps.
+    pub fn column_radices(&self) -> &[u32] {
+        &self.column_radices
+    }
+
+    /// Number of `fft_step` ops (passes over memory) per transform.
+    pub fn steps(&self) -> usize {
+        1 + self.column_radices.len()
     }
 
     fn run<E: Executor + ?Sized>(
@@ -51,10 +104,25 @@ impl Fft2Program {
         dst: BufferId,
         inverse: bool,
     ) -> Result<(), ExecError> {
-        let params = FftParams::new(self.n as u32, (self.n * self.batch) as u32, inverse, true);
-        let bytes = bytemuck::bytes_of(&params);
-        exec.enqueue(&FFT_ROWS, &[src, self.scratch, self.twiddles], bytes)?;
-        exec.enqueue(&FFT_ROWS, &[self.scratch, dst, self.twiddles], bytes)
+        let (n, fields) = (self.n as u32, self.batch as u32);
+        let rows = FftStepParams::new(n, fields, 0, n, 1, inverse);
+        exec.enqueue(&FFT_STEP, &[src, self.scratch, self.twiddles], bytemuck::bytes_of(&rows))?;
+        let mut from = self.scratch;
+        let mut span = 1;
+        for (i, &radix) in self.column_radices.iter().enumerate() {
+            let to = if i + 1 == self.column_radices.len() {
+                dst
+            } else if from == self.scratch {
+                self.scratch2.expect("two scratch batches for a split column transform")
+            } else {
+                self.scratch
+            };
+            let step = FftStepParams::new(n, fields, 1, radix, span, inverse);
+            exec.enqueue(&FFT_STEP, &[from, to, self.twiddles], bytemuck::bytes_of(&step))?;
+            span *= radix;
+            from = to;
+        }
+        Ok(())
     }
 
     /// Forward 2D FFT of every field of `src` into `dst` (`dst` may be `src`).
@@ -70,6 +138,9 @@ impl Fft2Program {
     /// Releases the program's buffers.
     pub fn free<E: Executor + ?Sized>(self, exec: &mut E) -> Result<(), ExecError> {
         exec.free(self.twiddles)?;
+        if let Some(s) = self.scratch2 {
+            exec.free(s)?;
+        }
         exec.free(self.scratch)
     }
 }

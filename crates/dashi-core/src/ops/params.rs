@@ -154,34 +154,31 @@ impl StencilParams {
     }
 }
 
-/// `{ n, rows, log2n, inverse, transpose }` — `fft_rows`.
+/// `{ n, fields, axis, radix, span, inverse }` — `fft_step`, one Stockham step of a
+/// length-`n` FFT along the rows (`axis` 0) or columns (`axis` 1) of `n×n` fields.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
-pub struct FftParams {
-    /// Transform length (a power of two, 2 ..= 4096).
+pub struct FftStepParams {
+    /// Transform length and field side (a power of two, 16 ..= 4096).
     pub n: u32,
-    /// Number of rows transformed.
-    pub rows: u32,
-    /// `log₂ n`.
-    pub log2n: u32,
-    /// 0 = forward (`e^{−2πi jk/n}`, unscaled), 1 = inverse (`e^{+2πi jk/n}`, scaled by `1/n`).
+    /// Number of `n×n` fields.
+    pub fields: u32,
+    /// 0 = transform along rows (contiguous), 1 = along columns (stride `n`).
+    pub axis: u32,
+    /// Radix `L` of this step: the DFT size done in one workgroup (16 ..= n).
+    pub radix: u32,
+    /// Span `Ns`: the product of the radices of the earlier steps (1 for the first).
+    pub span: u32,
+    /// 0 = forward (`e^{−2πi jk/n}`, unscaled), 1 = inverse (`e^{+2πi jk/n}`, the last
+    /// step scales by `1/n`).
     pub inverse: u32,
-    /// 0 = write rows in place; 1 = write each `n×n` block transposed.
-    pub transpose: u32,
-    pad: [u32; 3],
+    pad: [u32; 2],
 }
 
-impl FftParams {
-    /// Parameters for `rows` transforms of length `n` (a power of two).
-    pub fn new(n: u32, rows: u32, inverse: bool, transpose: bool) -> Self {
-        FftParams {
-            n,
-            rows,
-            log2n: n.trailing_zeros(),
-            inverse: u32::from(inverse),
-            transpose: u32::from(transpose),
-            pad: [0; 3],
-        }
+impl FftStepParams {
+    /// Step `(radix, span)` over `fields` fields of `n×n` along `axis`.
+    pub fn new(n: u32, fields: u32, axis: u32, radix: u32, span: u32, inverse: bool) -> Self {
+        FftStepParams { n, fields, axis, radix, span, inverse: u32::from(inverse), pad: [0; 2] }
     }
 }
 

@@ -84,29 +84,63 @@ impl CachedFft for f32 {
     }
 }
 
-/// The `fft_rows` reference: `rows` complex rows of length `n`, interleaved
-/// `(re, im)`; forward `X_k = Σ_j x_j e^{−2πi jk/n}`, inverse with `e^{+…}` and `1/n`;
-/// with `transpose`, row `r` of block `b = r / n` is written as column `r mod n` of
-/// block `b`.
-pub(crate) fn fft_rows<T: CachedFft>(src: &[T], dst: &mut [T], n: usize, rows: usize, inverse: bool, transpose: bool) {
-    let fft = T::plan(n, inverse);
-    let mut row = vec![rustfft::num_complex::Complex::new(T::ZERO, T::ZERO); n];
-    let scale = if inverse { T::ONE / <T as Real>::from_f64(n as f64) } else { T::ONE };
-    for r in 0..rows {
-        for (j, c) in row.iter_mut().enumerate() {
-            *c = rustfft::num_complex::Complex::new(src[2 * (r * n + j)], src[2 * (r * n + j) + 1]);
-        }
-        fft.process(&mut row);
-        for (k, c) in row.iter().enumerate() {
-            let at = if transpose { ((r / n) * n + k) * n + r % n } else { r * n + k };
-            dst[2 * at] = c.re * scale;
-            dst[2 * at + 1] = c.im * scale;
+/// Geometry of the `fft_step` op: the index of element `m` of line `line` of field
+/// `field` — rows are contiguous (`axis` 0), columns have stride `n` (`axis` 1).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct FftStep {
+    pub n: usize,
+    pub fields: usize,
+    pub axis: u32,
+    pub radix: usize,
+    pub span: usize,
+    pub inverse: bool,
+}
+
+impl FftStep {
+    fn index(&self, field: usize, line: usize, m: usize) -> usize {
+        let n = self.n;
+        if self.axis == 0 { (field * n + line) * n + m } else { field * n * n + m * n + line }
+    }
+}
+
+/// The `fft_step` reference (see `FFT_STEP`): gathers each radix-`L` group, applies the
+/// step twiddles `W_n^{(j mod Ns)·p·n/(Ns·L)}` taken from the `twiddles` binding (as the
+/// shader does), runs an `L`-point rustfft and scatters in Stockham order.
+pub(crate) fn fft_step<T: CachedFft>(src: &[T], dst: &mut [T], twiddles: &[T], step: FftStep) {
+    use rustfft::num_complex::Complex;
+    let FftStep { n, fields, radix, span, inverse, .. } = step;
+    let fft = T::plan(radix, false);
+    let (first, last) = (span == 1, span * radix == n);
+    let scale = if inverse && last { <T as Real>::from_f64(1.0 / n as f64) } else { T::ONE };
+    let twiddle = |k: usize| {
+        let (re, im) = (twiddles[2 * (k % (n / 2))], twiddles[2 * (k % (n / 2)) + 1]);
+        if k < n / 2 { Complex::new(re, im) } else { Complex::new(-re, -im) }
+    };
+    let mut group = vec![Complex::new(T::ZERO, T::ZERO); radix];
+    for field in 0..fields {
+        for line in 0..n {
+            for j in 0..n / radix {
+                let jm = j % span;
+                for (p, y) in group.iter_mut().enumerate() {
+                    let at = step.index(field, line, j + p * (n / radix));
+                    let x = Complex::new(src[2 * at], src[2 * at + 1]);
+                    let x = if inverse && first { x.conj() } else { x };
+                    *y = x * twiddle(jm * p * (n / (span * radix)));
+                }
+                fft.process(&mut group);
+                for (q, y) in group.iter().enumerate() {
+                    let at = step.index(field, line, (j - jm) * radix + jm + q * span);
+                    let y = if inverse && last { y.conj() } else { *y };
+                    dst[2 * at] = y.re * scale;
+                    dst[2 * at + 1] = y.im * scale;
+                }
+            }
         }
     }
 }
 
 /// `n/2` twiddles `W_n^k = e^{−2πi k/n}`, `k < n/2`, interleaved `(re, im)` (`n` reals),
-/// computed in f64 — the `twiddles` binding of `fft_rows`.
+/// computed in f64 — the `twiddles` binding of `fft_step`.
 pub fn fft_twiddles(n: usize) -> Vec<f64> {
     (0..n / 2)
         .flat_map(|k| {

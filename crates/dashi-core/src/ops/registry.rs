@@ -6,7 +6,7 @@
 //! are row-major `[height][width]`, periodic.
 
 use super::params::{
-    BandParams, FftParams, GatherParams, GemmParams, GemvParams, LenParams, ScalarParams, ShellParams,
+    BandParams, FftStepParams, GatherParams, GemmParams, GemvParams, LenParams, ScalarParams, ShellParams,
     SpectralMulParams, StencilParams, ThresholdParams, TopKParams,
 };
 use super::spec::any_params;
@@ -344,45 +344,61 @@ pub static COHERENCE_STATS: OpSpec = OpSpec {
     domain: stencil_only_domain,
 };
 
-/// Largest FFT length a single `fft_rows` workgroup holds (4096 complex f32 = 32 KiB of
-/// workgroup memory, the WebGPU minimum-guaranteed size on lavapipe).
+/// Largest FFT length (one radix-`n` step holds 4096 complex f32 values, the most one
+/// `fft_step` workgroup holds).
 pub const FFT_MAX_N: u32 = 4096;
+/// Smallest FFT length (one workgroup thread holds a radix-16 butterfly).
+pub const FFT_MIN_N: u32 = 16;
+/// Complex values one `fft_step` workgroup transforms (256 invocations × 16 values).
+pub const FFT_TILE: u32 = 4096;
 
-fn fft_domain(p: &Params<'_>) -> Result<(), String> {
-    let (n, rows, log2n) = (p.u32("n"), p.u32("rows"), p.u32("log2n"));
-    if !n.is_power_of_two() || !(2..=FFT_MAX_N).contains(&n) {
-        return Err(format!("n = {n} must be a power of two in 2..={FFT_MAX_N}"));
+fn fft_step_domain(p: &Params<'_>) -> Result<(), String> {
+    let (n, fields, axis) = (p.u32("n"), p.u32("fields"), p.u32("axis"));
+    let (radix, span) = (p.u32("radix"), p.u32("span"));
+    if !n.is_power_of_two() || !(FFT_MIN_N..=FFT_MAX_N).contains(&n) {
+        return Err(format!("n = {n} must be a power of two in {FFT_MIN_N}..={FFT_MAX_N}"));
     }
-    if log2n != n.trailing_zeros() {
-        return Err(format!("log2n = {log2n} but n = {n}"));
+    if 2 * u64::from(n) * u64::from(n) * u64::from(fields) > u64::from(u32::MAX) {
+        return Err(format!("2·n²·fields = {} reals exceeds u32 indexing", 2 * u64::from(n).pow(2) * u64::from(fields)));
     }
-    if p.u32("inverse") > 1 || p.u32("transpose") > 1 {
-        return Err("inverse and transpose are 0 or 1".into());
+    if axis > 1 || p.u32("inverse") > 1 {
+        return Err(format!("axis = {axis} (0 rows, 1 columns) and inverse = {} (0 or 1)", p.u32("inverse")));
     }
-    if p.u32("transpose") == 1 && rows % n != 0 {
-        return Err(format!("transpose needs whole n×n blocks: rows = {rows} is not a multiple of n = {n}"));
+    if !radix.is_power_of_two() || !(FFT_MIN_N..=n).contains(&radix) {
+        return Err(format!("radix = {radix} must be a power of two in {FFT_MIN_N}..=n"));
+    }
+    if !span.is_power_of_two() || u64::from(span) * u64::from(radix) > u64::from(n) {
+        return Err(format!("span = {span} must be a power of two with span·radix <= n = {n}"));
     }
     Ok(())
 }
 
-/// Batched 1D FFTs along rows, optionally writing each `n×n` block transposed, so
-/// two passes make a 2D FFT in natural orientation (`fft2 = T∘F_rows∘T∘F_rows`).
-pub static FFT_ROWS: OpSpec = OpSpec {
-    id: OpId::FftRows,
-    name: "fft_rows",
+/// One Stockham step of batched length-`n` FFTs along the rows or columns of `n×n`
+/// fields. Steps `(L₁, 1), (L₂, L₁), …, (L_k, L₁⋯L_{k−1})` with `L₁⋯L_k = n` compose
+/// to the full DFT in natural order (see [`crate::ops::Fft2Program`]).
+pub static FFT_STEP: OpSpec = OpSpec {
+    id: OpId::FftStep,
+    name: "fft_step",
     family: "fft",
-    summary: "dst[r][k] = s·Σ_j src[r][j]·e^{∓2πi jk/n} (s = 1 forward, 1/n inverse); with transpose, row r of block b lands in column r mod n of block b",
+    summary: "per line (row if axis = 0, column if 1) and j < n/L: y_p = c(src[j + p·n/L])·W_n^{(j mod Ns)·p·n/(Ns·L)}, Y = DFT_L(y), dst[(j − j mod Ns)·L + j mod Ns + q·Ns] = s·c'(Y_q); W_n = e^{−2πi/n}; inverse: c = conj on the first step (Ns = 1), c' = conj and s = 1/n on the last (Ns·L = n)",
     bindings: &[
-        b(0, "src", Read, Real, Complex(&["rows", "n"])),
-        b(1, "dst", ReadWrite, Real, Complex(&["rows", "n"])),
+        b(0, "src", Read, Real, Complex(&["n", "n", "fields"])),
+        b(1, "dst", ReadWrite, Real, Complex(&["n", "n", "fields"])),
         b(2, "twiddles", Read, Real, Product(&["n"])),
     ],
-    params: &[u("n"), u("rows"), u("log2n"), u("inverse"), u("transpose")],
-    params_size: size_of::<FftParams>(),
-    sizes: &["n", "rows"],
-    // Each workgroup transforms 4096 complex values (4096/n rows) in workgroup memory.
-    dispatch: Dispatch::Tiled { x: Product(&["rows", "n"]), y: Fixed(1), tile_x: FFT_MAX_N, tile_y: 1, wx: 256, wy: 1 },
-    domain: fft_domain,
+    params: &[u("n"), u("fields"), u("axis"), u("radix"), u("span"), u("inverse")],
+    params_size: size_of::<FftStepParams>(),
+    sizes: &["n", "fields"],
+    // Each workgroup transforms 4096 complex values: 4096/L groups of L in workgroup memory.
+    dispatch: Dispatch::Tiled {
+        x: Product(&["n", "n", "fields"]),
+        y: Fixed(1),
+        tile_x: FFT_TILE,
+        tile_y: 1,
+        wx: 256,
+        wy: 1,
+    },
+    domain: fft_step_domain,
 };
 
 /// Largest grid of the spectral ops (= [`crate::spectral::MAX_N`]).
@@ -500,7 +516,7 @@ pub static REGISTRY: &[&OpSpec] = &[
     &MAJORITY,
     &ANNIHILATE,
     &COHERENCE_STATS,
-    &FFT_ROWS,
+    &FFT_STEP,
     &SPECTRAL_MUL,
     &SHELL_SPECTRUM,
     &BAND_ENERGIES,

@@ -23,7 +23,7 @@ pub enum OpId {
     Majority,
     Annihilate,
     CoherenceStats,
-    FftRows,
+    FftStep,
     SpectralMul,
     ShellSpectrum,
     BandEnergies,
