@@ -408,7 +408,7 @@ fn fft_step_chains_match_naive_dft_along_either_axis() {
 /// n outside 16..=4096 and a bad axis are parameter errors, not wrong answers.
 #[test]
 fn fft_step_rejects_inconsistent_steps() {
-    use dashi_core::ops::{FFT_STEP, FftStepParams, Fft2Program};
+    use dashi_core::ops::{FFT_STEP, Fft2Program, FftStepParams};
     let mut ex = CpuExecutor::new(Precision::F64);
     let n = 64usize;
     let a = ex.alloc(ElemType::Real, 2 * n * n).unwrap();
@@ -1371,7 +1371,9 @@ fn op_specs_match_their_param_structs() {
                 used.extend(rule_names(&x));
                 used.extend(rule_names(&y));
                 assert!(wx >= 1 && wy >= 1 && wx * wy <= 256, "{op}: workgroup {wx}×{wy}");
-                assert!(tile_x >= wx && tile_y >= 1, "{op}: tile {tile_x}×{tile_y} smaller than the workgroup");
+                // A tile may be smaller than the workgroup: shell_spectrum reduces one shell
+                // (tile 1) with 256 invocations.
+                assert!(tile_x >= 1 && tile_y >= 1, "{op}: empty tile {tile_x}×{tile_y}");
             }
             Dispatch::Single { workgroup } => assert!((1..=256).contains(&workgroup), "{op}: workgroup {workgroup}"),
         }

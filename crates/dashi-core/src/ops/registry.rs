@@ -359,7 +359,10 @@ fn fft_step_domain(p: &Params<'_>) -> Result<(), String> {
         return Err(format!("n = {n} must be a power of two in {FFT_MIN_N}..={FFT_MAX_N}"));
     }
     if 2 * u64::from(n) * u64::from(n) * u64::from(fields) > u64::from(u32::MAX) {
-        return Err(format!("2·n²·fields = {} reals exceeds u32 indexing", 2 * u64::from(n).pow(2) * u64::from(fields)));
+        return Err(format!(
+            "2·n²·fields = {} reals exceeds u32 indexing",
+            2 * u64::from(n).pow(2) * u64::from(fields)
+        ));
     }
     if axis > 1 || p.u32("inverse") > 1 {
         return Err(format!("axis = {axis} (0 rows, 1 columns) and inverse = {} (0 or 1)", p.u32("inverse")));
@@ -478,7 +481,8 @@ pub static SHELL_SPECTRUM: OpSpec = OpSpec {
     sizes: &["n", "shells"],
     // One invocation per shell, visiting only the modes of its annulus
     // s² − s + 1 ≤ |k|² ≤ s² + s: O(n + modes in the shell) each, O(shells·n + n²) in all.
-    dispatch: Dispatch::Threads { count: Product(&["shells"]), workgroup: 64 },
+    // One workgroup of 256 per shell (a tree reduction per shell).
+    dispatch: Dispatch::Tiled { x: Product(&["shells"]), y: Fixed(1), tile_x: 1, tile_y: 1, wx: 256, wy: 1 },
     domain: shell_domain,
 };
 
