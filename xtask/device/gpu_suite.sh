@@ -70,5 +70,19 @@ for r in rows:
             line(f"fft2 {tag} fields/s wall", r["fields_per_s_wall"], p["fields_per_s"], "fields/s")
         if copy:
             print(f"{'  ours achieved GB/s vs copy bandwidth':44} {r['gb_per_s_device']:14.1f} {copy['gb_per_s']:14.1f} {r['gb_per_s_device'] / copy['gb_per_s']:8.3f}")
+for r in rows:
+    if r["bench"] == "rfft2" and "peer" not in r:
+        p = next((q for q in rows if q["bench"] == "rfft2" and q.get("peer") == "torch-cufft" and q["n"] == r["n"]), None)
+        if p:
+            line(f"rfft2 N={r['n']} fields={r['fields']} real fields/s span", r["fields_per_s_span"], p["fields_per_s"], "fields/s")
+            line(f"rfft2 N={r['n']} fields={r['fields']} real fields/s wall", r["fields_per_s_wall"], p["fields_per_s"], "fields/s")
+for r in rows:
+    if r["bench"] == "fft2" and "peer" not in r and r.get("default") and r.get("submit_every", 0) == 0:
+        p = next((q for q in rows if q["bench"] == "fft2" and q.get("peer") == "torch-cufft" and q["n"] == r["n"]), None)
+        if p:
+            line(f"fft2 N={r['n']} default, device timeline span", r["fields_per_s_span"], p["fields_per_s"], "fields/s")
+for r in rows:
+    if r["bench"] == "fft_pass" and copy:
+        print(f"  pass N={r['n']:>4} axis={r['axis']} L={r['radix']:>4} span={r['span']:>3} {r['device_s']*1e6:9.1f} us {r['gb_per_s_device']:8.1f} GB/s = {r['gb_per_s_device']/copy['gb_per_s']:.2f} of copy")
 PY
 rm -f "$out/last.log"

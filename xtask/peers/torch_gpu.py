@@ -121,6 +121,19 @@ def main():
         print(json.dumps({"bench": "fft2", "peer": "torch-cufft", "n": n, "batch": batch, "device_s": t,
                           "fields_per_s": batch / t, "device": name}))
 
+    for n in (256, 1024, 2048, 4096):
+        fields = max(2, (16 << 20) // (n * n))
+        x = torch.randn(fields, n, n, dtype=torch.float32, device=dev)
+        torch.fft.rfft2(x)
+
+        def rffts():
+            for _ in range(10):
+                torch.fft.rfft2(x)
+
+        t = timed(rffts, args.repeats) / 10
+        print(json.dumps({"bench": "rfft2", "peer": "torch-cufft", "n": n, "fields": fields, "device_s": t,
+                          "output": "half spectra (n x (n/2+1))", "fields_per_s": fields / t, "device": name}))
+
     src = torch.empty(1 << 28, dtype=torch.float32, device=dev)
     dst = torch.empty_like(src)
     dst.copy_(src)

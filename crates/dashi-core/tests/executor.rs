@@ -311,7 +311,7 @@ fn max_radius(h: usize, w: usize) -> usize {
 // ---------------------------------------------------------------------------------
 
 /// Each op name below has a test in this section; a new op must add one.
-const OPS_TESTED_HERE: [&str; 21] = [
+const OPS_TESTED_HERE: [&str; 24] = [
     "axpy",
     "scale",
     "add",
@@ -333,6 +333,9 @@ const OPS_TESTED_HERE: [&str; 21] = [
     "spectral_mul",
     "shell_spectrum",
     "band_energies",
+    "real_pairs",
+    "split_pair_spectra",
+    "combine_pair_spectra",
 ];
 
 #[test]
@@ -428,6 +431,110 @@ fn fft_step_rejects_inconsistent_steps() {
     }
     for n in [0usize, 8, 48, 8192] {
         assert!(Fft2Program::new(&mut ex, n, 1).is_err(), "n = {n}");
+    }
+}
+
+/// The pair-packing ops against their formulas (exact: pure data movement, or one add
+/// and an exact halving per component), both precisions, poisoned destinations; and
+/// `RealFft2Program` on the CPU executor against rustfft's 2D FFT of each real field.
+#[test]
+fn pair_ops_match_their_formulas_and_real_fft2_matches_rustfft() {
+    use dashi_core::ops::{COMBINE_PAIR_SPECTRA, PairParams, REAL_PAIRS, RealFft2Program, SPLIT_PAIR_SPECTRA};
+    use dashi_core::spectral::{Complex, Fft2Planner};
+    for prec in PRECISIONS {
+        let (n, pairs) = (8usize, 2usize);
+        let n2 = n * n;
+        let mut g = SplitMix64::new(seed(23, n, prec));
+        let mut ex = CpuExecutor::new(prec);
+        let reals: Vec<f64> = (0..2 * pairs * n2).map(|_| round_to(prec, g.uniform(-1.0, 1.0))).collect();
+        let spectra: Vec<f64> = (0..4 * pairs * n2).map(|_| round_to(prec, g.uniform(-1.0, 1.0))).collect();
+        let (r, packed, back) = (
+            ex.alloc(ElemType::Real, reals.len()).unwrap(),
+            ex.alloc(ElemType::Real, reals.len()).unwrap(),
+            ex.alloc(ElemType::Real, reals.len()).unwrap(),
+        );
+        ex.upload_real(r, &reals).unwrap();
+        ex.upload_real(packed, &vec![12345.0; reals.len()]).unwrap();
+        ex.upload_real(back, &vec![12345.0; reals.len()]).unwrap();
+        ex.run(&REAL_PAIRS, &[r, packed], &PairParams::new(n as u32, pairs as u32, false)).unwrap();
+        ex.run(&REAL_PAIRS, &[packed, back], &PairParams::new(n as u32, pairs as u32, true)).unwrap();
+        let z = ex.download_real(packed).unwrap();
+        for f in 0..pairs {
+            for i in 0..n2 {
+                assert_eq!(z[2 * (f * n2 + i)], reals[2 * f * n2 + i], "{prec:?} pack re");
+                assert_eq!(z[2 * (f * n2 + i) + 1], reals[(2 * f + 1) * n2 + i], "{prec:?} pack im");
+            }
+        }
+        assert_eq!(ex.download_real(back).unwrap(), reals, "{prec:?}: unpack ∘ pack = identity");
+
+        // split: A = (Z + conj Z(−k))/2, B = (Z − conj Z(−k))/(2i); combine: Z = A + iB.
+        let (zb, ab, zb2) = (
+            ex.alloc(ElemType::Real, 2 * pairs * n2).unwrap(),
+            ex.alloc(ElemType::Real, 4 * pairs * n2).unwrap(),
+            ex.alloc(ElemType::Real, 2 * pairs * n2).unwrap(),
+        );
+        let zs = &spectra[..2 * pairs * n2];
+        ex.upload_real(zb, zs).unwrap();
+        ex.upload_real(ab, &vec![12345.0; 4 * pairs * n2]).unwrap();
+        ex.run(&SPLIT_PAIR_SPECTRA, &[zb, ab], &PairParams::new(n as u32, pairs as u32, false)).unwrap();
+        let split = ex.download_real(ab).unwrap();
+        for f in 0..pairs {
+            for ky in 0..n {
+                for kx in 0..n {
+                    let at = f * n2 + ky * n + kx;
+                    let m = f * n2 + ((n - ky) % n) * n + (n - kx) % n;
+                    let (zr, zi, mr, mi) = (zs[2 * at], zs[2 * at + 1], zs[2 * m], zs[2 * m + 1]);
+                    let a = 2 * (2 * f * n2 + ky * n + kx);
+                    let b = a + 2 * n2;
+                    let want = [(zr + mr) / 2.0, (zi - mi) / 2.0, (zi + mi) / 2.0, (mr - zr) / 2.0];
+                    let got = [split[a], split[a + 1], split[b], split[b + 1]];
+                    let want = want.map(|v| round_to(prec, v));
+                    assert_eq!(got, want, "{prec:?} split f={f} k=({kx},{ky})");
+                }
+            }
+        }
+        ex.upload_real(ab, &spectra).unwrap();
+        ex.upload_real(zb2, &vec![12345.0; 2 * pairs * n2]).unwrap();
+        ex.run(&COMBINE_PAIR_SPECTRA, &[ab, zb2], &PairParams::new(n as u32, pairs as u32, false)).unwrap();
+        let combined = ex.download_real(zb2).unwrap();
+        for f in 0..pairs {
+            for i in 0..n2 {
+                let (a, b) = (2 * (2 * f * n2 + i), 2 * ((2 * f + 1) * n2 + i));
+                let want = [round_to(prec, spectra[a] - spectra[b + 1]), round_to(prec, spectra[a + 1] + spectra[b])];
+                assert_eq!([combined[2 * (f * n2 + i)], combined[2 * (f * n2 + i) + 1]], want, "{prec:?} combine");
+            }
+        }
+
+        // The whole real FFT program against rustfft per field, and back.
+        let (n, fields) = (16usize, 4usize);
+        let program = RealFft2Program::new(&mut ex, n, fields).unwrap();
+        let x: Vec<f64> = (0..program.real_len()).map(|_| round_to(prec, g.uniform(-1.0, 1.0))).collect();
+        let (xb, sb, yb) = (
+            ex.alloc(ElemType::Real, program.real_len()).unwrap(),
+            ex.alloc(ElemType::Real, program.spectrum_len()).unwrap(),
+            ex.alloc(ElemType::Real, program.real_len()).unwrap(),
+        );
+        ex.upload_real(xb, &x).unwrap();
+        program.forward(&mut ex, xb, sb).unwrap();
+        program.inverse(&mut ex, sb, yb).unwrap();
+        let got = ex.download_real(sb).unwrap();
+        let plan = Fft2Planner::<f64>::new().plan_n(n).unwrap();
+        let want: Vec<f64> = x
+            .chunks_exact(n * n)
+            .flat_map(|field| {
+                let c: Vec<Complex<f64>> = field.iter().map(|&v| Complex::new(v, 0.0)).collect();
+                plan.fft2(&c).unwrap().into_iter().flat_map(|z| [z.re, z.im])
+            })
+            .collect();
+        let tol = if prec == Precision::F64 { 1e-12 } else { 1e-6 };
+        let rel = |a: &[f64], b: &[f64]| {
+            let num: f64 = a.iter().zip(b).map(|(p, q)| (p - q).powi(2)).sum();
+            (num / b.iter().map(|q| q * q).sum::<f64>()).sqrt()
+        };
+        assert!(rel(&got, &want) <= tol, "{prec:?} real fft2: {:.3e}", rel(&got, &want));
+        let back = ex.download_real(yb).unwrap();
+        assert!(rel(&back, &x) <= tol, "{prec:?} real fft2 round trip: {:.3e}", rel(&back, &x));
+        assert!(RealFft2Program::new(&mut ex, n, 3).is_err(), "odd field count");
     }
 }
 
@@ -1297,6 +1404,13 @@ fn params_struct(name: &str) -> (usize, Vec<u8>, Vec<(&'static str, FieldValue)>
             let f = dashi_core::ops::BandParams::new(64, 25, 300);
             let fields = vec![("n", U(f.n)), ("low_k2", U(f.low_k2)), ("mid_k2", U(f.mid_k2))];
             (size_of::<dashi_core::ops::BandParams>(), bytemuck::bytes_of(&f).to_vec(), fields)
+        }
+        "real_pairs" | "split_pair_spectra" | "combine_pair_spectra" => {
+            let f = dashi_core::ops::PairParams::new(32, 3, name == "real_pairs");
+            let fields =
+                vec![("n", U(f.n)), ("pairs", U(f.pairs)), ("fields", U(f.fields)), ("direction", U(f.direction))];
+            let fields = if name == "real_pairs" { fields } else { fields[..3].to_vec() };
+            (size_of::<dashi_core::ops::PairParams>(), bytemuck::bytes_of(&f).to_vec(), fields)
         }
         other => panic!("op {other} has no parameter struct mapping in this test: add one"),
     }

@@ -19,6 +19,12 @@
 //!   `fields_per_s` and the bandwidth the passes achieve (`gb_per_s` counts every byte
 //!   read and written by every pass).
 //!
+//! * `rfft2` — real f32 fields (16 Mi reals per batch) to full complex spectra through
+//!   `RealFft2Program` (two real fields per complex FFT); `fields_per_s` by wall time
+//!   and by device timeline span (all ops of the program, gaps included).
+//! * `fft_pass` — each `fft_step` pass of the default programs alone, device time and
+//!   achieved GB/s (bytes read + written).
+//!
 //! Medians over `repeats`. Every run prints the adapter, so numbers are never
 //! attributed to the wrong device.
 
@@ -145,7 +151,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         splits.extend((4..n.trailing_zeros() - 3).map(|k| vec![1u32 << k, (n >> k) as u32]));
         let splits: Vec<Vec<u32>> =
             splits.iter().enumerate().filter(|(i, s)| !splits[..*i].contains(s)).map(|(_, s)| s.clone()).collect();
-        let every = [dashi_gpu::SUBMIT_EVERY, 0];
+        let every = [0u32, 8];
         let runs = splits.iter().flat_map(|r| every.iter().map(move |&e| (r, e)));
         for (radices, submit_every) in runs.filter(|(r, _)| r.iter().all(|&x| x >= 16)) {
             gpu.set_submit_every(submit_every);
@@ -186,6 +192,34 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     gpu.set_submit_every(dashi_gpu::SUBMIT_EVERY);
+
+    // Real fields through RealFft2Program (pairs packed into one complex FFT).
+    for n in [256usize, 1024, 2048, 4096] {
+        let fields = ((16usize << 20) / (n * n)).max(2);
+        let program = dashi_core::ops::RealFft2Program::new(&mut gpu, n, fields)?;
+        let reals = gpu.alloc(ElemType::Real, program.real_len())?;
+        let spectra = gpu.alloc(ElemType::Real, program.spectrum_len())?;
+        gpu.upload_real(reals, &vec![0.25; program.real_len()])?;
+        program.forward(&mut gpu, reals, spectra)?;
+        gpu.flush()?;
+        let t = measure(&mut gpu, repeats, "fft_step", 20.0, |gpu| {
+            for _ in 0..20 {
+                program.forward(gpu, reals, spectra)?;
+            }
+            Ok(gpu.flush()?)
+        })?;
+        println!(
+            "{{\"bench\":\"rfft2\",\"n\":{n},\"fields\":{fields},\"dtype\":\"f32\",\"output\":\"full complex spectra\",\"wall_s\":{:.6},\"span_s\":{:.6},\"fields_per_s_wall\":{:.1},\"fields_per_s_span\":{:.1},\"device\":\"{}\"}}",
+            t.wall,
+            t.span,
+            fields as f64 / t.wall,
+            fields as f64 / t.span,
+            info.device_name
+        );
+        gpu.free(reals)?;
+        gpu.free(spectra)?;
+        program.free(&mut gpu)?;
+    }
 
     // Each pass of the default programs alone: the bandwidth every step achieves.
     for n in [256usize, 1024, 2048, 4096] {

@@ -6,6 +6,7 @@
 struct SpectralMulParams { n: u32, batch: u32, kind: u32, alpha: f32, p: f32, pad0: u32, pad1: u32, pad2: u32 }
 struct ShellParams { n: u32, shells: u32, pad0: u32, pad1: u32 }
 struct BandParams { n: u32, low_k2: u32, mid_k2: u32, pad0: u32 }
+struct PairParams { n: u32, pairs: u32, fields: u32, direction: u32 }
 
 // Signed wavenumber of index i on an n-point axis.
 fn wavenumber(i: u32, n: u32) -> i32 {
@@ -252,4 +253,85 @@ fn band_energies(@builtin(local_invocation_index) t: u32) {
             band_energies_out[b] = (v.x + v.y) * norm;
         }
     }
+}
+
+// Two real fields in one complex FFT (z = a + i·b). One invocation per complex value
+// (OpSpec: Grid{n × n·pairs, 64×4}); gid.y = f·n + row of pair f.
+
+// real_pairs: direction 0 packs reals a = src[2f], b = src[2f+1] into dst[f] = (a, b);
+// direction 1 unpacks. Pure data movement: bit-exact.
+@group(0) @binding(0) var<storage, read> real_pairs_src: array<f32>;
+@group(0) @binding(1) var<storage, read_write> real_pairs_dst: array<f32>;
+@group(0) @binding(2) var<uniform> real_pairs_params: PairParams;
+
+@compute @workgroup_size(64, 4)
+fn real_pairs(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let n = real_pairs_params.n;
+    if gid.x >= n || gid.y >= n * real_pairs_params.pairs {
+        return;
+    }
+    let n2 = n * n;
+    let f = gid.y / n;
+    let i = (gid.y % n) * n + gid.x;
+    let a = 2u * f * n2 + i;
+    let b = a + n2;
+    let z = 2u * (f * n2 + i);
+    if real_pairs_params.direction == 0u {
+        real_pairs_dst[z] = real_pairs_src[a];
+        real_pairs_dst[z + 1u] = real_pairs_src[b];
+    } else {
+        real_pairs_dst[a] = real_pairs_src[z];
+        real_pairs_dst[b] = real_pairs_src[z + 1u];
+    }
+}
+
+// split_pair_spectra: A[k] = (Z[k] + conj Z[−k])/2, B[k] = (Z[k] − conj Z[−k])/(2i),
+// in the reference's operation order (one add and one exact halving each): bit-exact.
+@group(0) @binding(0) var<storage, read> split_pair_spectra_src: array<f32>;
+@group(0) @binding(1) var<storage, read_write> split_pair_spectra_dst: array<f32>;
+@group(0) @binding(2) var<uniform> split_pair_spectra_params: PairParams;
+
+@compute @workgroup_size(64, 4)
+fn split_pair_spectra(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let n = split_pair_spectra_params.n;
+    if gid.x >= n || gid.y >= n * split_pair_spectra_params.pairs {
+        return;
+    }
+    let n2 = n * n;
+    let f = gid.y / n;
+    let ky = gid.y % n;
+    let kx = gid.x;
+    let at = 2u * (f * n2 + ky * n + kx);
+    let mirror = 2u * (f * n2 + ((n - ky) % n) * n + (n - kx) % n);
+    let zr = split_pair_spectra_src[at];
+    let zi = split_pair_spectra_src[at + 1u];
+    let mr = split_pair_spectra_src[mirror];
+    let mi = split_pair_spectra_src[mirror + 1u];
+    let a = 2u * (2u * f * n2 + ky * n + kx);
+    let b = a + 2u * n2;
+    split_pair_spectra_dst[a] = (zr + mr) * 0.5;
+    split_pair_spectra_dst[a + 1u] = (zi - mi) * 0.5;
+    split_pair_spectra_dst[b] = (zi + mi) * 0.5;
+    split_pair_spectra_dst[b + 1u] = (mr - zr) * 0.5;
+}
+
+// combine_pair_spectra: Z = A + i·B = (Ar − Bi, Ai + Br): bit-exact.
+@group(0) @binding(0) var<storage, read> combine_pair_spectra_src: array<f32>;
+@group(0) @binding(1) var<storage, read_write> combine_pair_spectra_dst: array<f32>;
+@group(0) @binding(2) var<uniform> combine_pair_spectra_params: PairParams;
+
+@compute @workgroup_size(64, 4)
+fn combine_pair_spectra(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let n = combine_pair_spectra_params.n;
+    if gid.x >= n || gid.y >= n * combine_pair_spectra_params.pairs {
+        return;
+    }
+    let n2 = n * n;
+    let f = gid.y / n;
+    let i = (gid.y % n) * n + gid.x;
+    let a = 2u * (2u * f * n2 + i);
+    let b = a + 2u * n2;
+    let z = 2u * (f * n2 + i);
+    combine_pair_spectra_dst[z] = combine_pair_spectra_src[a] - combine_pair_spectra_src[b + 1u];
+    combine_pair_spectra_dst[z + 1u] = combine_pair_spectra_src[a + 1u] + combine_pair_spectra_src[b];
 }

@@ -84,10 +84,12 @@ pub struct GpuExecutor {
     submit_every: u32,
 }
 
-/// Default of [`GpuExecutor::set_submit_every`]: recording a compute pass costs the host
-/// microseconds, so a batch of heavy ops is handed to the device in slices while the
-/// host records the rest, instead of the device idling until the flush.
-pub const SUBMIT_EVERY: u32 = 8;
+/// Default of [`GpuExecutor::set_submit_every`]: 0, submit only at a flush or transfer.
+/// Recording a pass costs the host 1.4–3.6 µs (measured, fft_step on an H100), so the
+/// device idles only briefly before a flush; submitting every 8 passes made wall time
+/// up to 10% better at N ≤ 2048 but the device time of the 4096² FFT 28% worse in the
+/// same run (docs/BENCHMARKS.md), so slicing stays opt-in.
+pub const SUBMIT_EVERY: u32 = 0;
 
 impl std::fmt::Debug for GpuExecutor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -171,3 +171,73 @@ fn bad_sizes_are_typed_errors() {
     }
     assert!(Fft2Program::new(&mut gpu, 16, 0).is_err());
 }
+
+/// The pair-packing ops are pure data movement or one add and an exact halving per
+/// component: bit-identical to the f32 CPU reference.
+#[test]
+fn pair_ops_are_bit_exact() {
+    use dashi_core::ops::{COMBINE_PAIR_SPECTRA, OpSpec, PairParams, REAL_PAIRS, SPLIT_PAIR_SPECTRA};
+    let Some(mut gpu) = gpu_or_skip("pair_ops_are_bit_exact") else { return };
+    let mut cpu = CpuExecutor::new(Precision::F32);
+    let (n, pairs) = (32usize, 3usize);
+    let mut g = SplitMix64::new(12);
+    let cases: [(&OpSpec, usize, usize, bool); 4] = [
+        (&REAL_PAIRS, 2 * pairs * n * n, 2 * pairs * n * n, false),
+        (&REAL_PAIRS, 2 * pairs * n * n, 2 * pairs * n * n, true),
+        (&SPLIT_PAIR_SPECTRA, 2 * pairs * n * n, 4 * pairs * n * n, false),
+        (&COMBINE_PAIR_SPECTRA, 4 * pairs * n * n, 2 * pairs * n * n, false),
+    ];
+    for (op, src_len, dst_len, unpack) in cases {
+        let input: Vec<f64> = (0..src_len).map(|_| f64::from(g.uniform(-1.0, 1.0) as f32)).collect();
+        let params = PairParams::new(n as u32, pairs as u32, unpack);
+        let mut outputs = Vec::new();
+        for exec in [&mut gpu as &mut dyn Executor, &mut cpu as &mut dyn Executor] {
+            let (s, d) = (exec.alloc(ElemType::Real, src_len).unwrap(), exec.alloc(ElemType::Real, dst_len).unwrap());
+            exec.upload_real(s, &input).unwrap();
+            exec.upload_real(d, &vec![12345.0; dst_len]).unwrap();
+            exec.enqueue(op, &[s, d], bytemuck::bytes_of(&params)).unwrap();
+            outputs.push(exec.download_real(d).unwrap());
+        }
+        assert_eq!(outputs[0], outputs[1], "{} unpack = {unpack}", op.name);
+    }
+}
+
+/// RealFft2Program (pairs of real fields through one complex FFT) against rustfft f64
+/// of each real field, and the round trip back to the real fields.
+#[test]
+fn real_fft2_matches_the_f64_reference() {
+    use dashi_core::ops::RealFft2Program;
+    let Some(mut gpu) = gpu_or_skip("real_fft2_matches_the_f64_reference") else { return };
+    let mut g = SplitMix64::new(5);
+    let top = max_n(&gpu);
+    let mut n = 16;
+    while n <= top {
+        let fields = 2;
+        let program = RealFft2Program::new(&mut gpu, n, fields).unwrap();
+        let x: Vec<f64> = (0..program.real_len()).map(|_| f64::from(g.uniform(-1.0, 1.0) as f32)).collect();
+        let (xb, sb, yb) = (
+            gpu.alloc(ElemType::Real, program.real_len()).unwrap(),
+            gpu.alloc(ElemType::Real, program.spectrum_len()).unwrap(),
+            gpu.alloc(ElemType::Real, program.real_len()).unwrap(),
+        );
+        gpu.upload_real(xb, &x).unwrap();
+        program.forward(&mut gpu, xb, sb).unwrap();
+        program.inverse(&mut gpu, sb, yb).unwrap();
+        let got = gpu.download_real(sb).unwrap();
+        let complex: Vec<f64> = x.iter().flat_map(|&v| [v, 0.0]).collect();
+        let want = reference(n, fields, &complex, false);
+        let e = rel_l2(&got, &want);
+        assert!(e <= tolerance(n), "real fft2 n = {n}: rel-L2 {e:.3e}");
+        let back = gpu.download_real(yb).unwrap();
+        let r = rel_l2(&back, &x);
+        assert!(r <= tolerance(n), "real fft2 round trip n = {n}: {r:.3e}");
+        if n >= 256 {
+            println!("real fft2 n = {n:>5}: rel-L2 {e:.3e}, round trip {r:.3e}");
+        }
+        for b in [xb, sb, yb] {
+            gpu.free(b).unwrap();
+        }
+        program.free(&mut gpu).unwrap();
+        n *= 2;
+    }
+}

@@ -455,6 +455,24 @@ fn execute<T: Real>(op: &OpSpec, p: &Params<'_>, io: &mut Io<'_, '_>) -> Result<
             reference::shell_spectrum(x, n(), &mut io.write(1).reals_mut::<T>()[..shells])
                 .map_err(|m| op_failed(op, m))?;
         }
+        OpId::RealPairs => {
+            let (n2, pairs) = (n() * n(), p.u32("pairs") as usize);
+            let src = &io.read(0).reals::<T>()[..2 * n2 * pairs];
+            let dst = &mut io.write(1).reals_mut::<T>()[..2 * n2 * pairs];
+            reference::real_pairs(src, dst, n2, pairs, p.u32("direction") == 1);
+        }
+        OpId::SplitPairSpectra => {
+            let pairs = p.u32("pairs") as usize;
+            let src = &io.read(0).reals::<T>()[..2 * n() * n() * pairs];
+            let dst = &mut io.write(1).reals_mut::<T>()[..4 * n() * n() * pairs];
+            reference::split_pair_spectra(src, dst, n(), pairs);
+        }
+        OpId::CombinePairSpectra => {
+            let pairs = p.u32("pairs") as usize;
+            let src = &io.read(0).reals::<T>()[..4 * n() * n() * pairs];
+            let dst = &mut io.write(1).reals_mut::<T>()[..2 * n() * n() * pairs];
+            reference::combine_pair_spectra(src, dst, n() * n(), pairs);
+        }
         OpId::BandEnergies => {
             let bands = reference::band_energies(io.read(0).reals::<T>(), n(), p.u32("low_k2"), p.u32("mid_k2"))
                 .map_err(|m| op_failed(op, m))?;

@@ -35,12 +35,12 @@ pub struct Fft2Program {
 }
 
 /// The default column split: one step up to `n = 1024` (≥ 4 adjacent columns = one
-/// 32-byte sector per row segment), steps `[16, n/16]` above. Measured on an H100
-/// (every two-step split, same run; docs/BENCHMARKS.md): at n = 2048 `[16, 128]` beat
-/// one step by 25% and `[32, 64]` by 12%; at n = 4096 `[16, 256]` beat one step by 80%
-/// and `[64, 64]` by 2–7%.
+/// 32-byte sector per row segment), steps `[n/16, 16]` above. Measured on an H100
+/// (every two-step split, same run; docs/BENCHMARKS.md): at n = 2048 `[128, 16]` beat
+/// one step by 36% and the other splits by 6%; at n = 4096 `[256, 16]` beat one step
+/// by 79% and the other splits by 2%.
 pub fn default_column_radices(n: usize) -> Vec<u32> {
-    if n <= 1024 { vec![n as u32] } else { vec![16, n as u32 / 16] }
+    if n <= 1024 { vec![n as u32] } else { vec![n as u32 / 16, 16] }
 }
 
 impl Fft2Program {
@@ -142,5 +142,86 @@ impl Fft2Program {
             exec.free(s)?;
         }
         exec.free(self.scratch)
+    }
+}
+
+/// 2D FFTs of **real** fields at half the complex work: fields `2f` and `2f+1` travel
+/// as one complex field `z = a + i·b` (`real_pairs`), one complex [`Fft2Program`] runs
+/// on the `fields/2` packed fields, and Hermitian symmetry separates the spectra
+/// (`split_pair_spectra`: `A[k] = (Z[k] + Z̄[−k])/2`, `B[k] = (Z[k] − Z̄[−k])/(2i)`).
+/// The inverse combines `Z = A + i·B` (`combine_pair_spectra`), inverts, and unpacks
+/// `a = Re z`, `b = Im z` — exact when `A` and `B` are spectra of real fields (Hermitian);
+/// otherwise the anti-Hermitian parts leak between the pair, as in any `irfft2`.
+///
+/// Layouts: real fields `[field][iy][ix]` (`fields·n²` reals); spectra full-layout
+/// complex `[field][ky][kx]` (`2·fields·n²` reals), conventions of [`Fft2Program`].
+#[derive(Debug)]
+pub struct RealFft2Program {
+    complex: Fft2Program,
+    n: usize,
+    pairs: usize,
+    packed: BufferId,
+}
+
+impl RealFft2Program {
+    /// A program for `fields` real `n×n` fields (`fields` even and ≥ 2; pad an odd
+    /// batch with a zero field).
+    pub fn new<E: Executor + ?Sized>(exec: &mut E, n: usize, fields: usize) -> Result<Self, ExecError> {
+        if fields == 0 || fields % 2 != 0 {
+            return Err(ExecError::InvalidParams {
+                op: super::REAL_PAIRS.name,
+                message: format!("real fft2 packs fields in pairs: fields = {fields} must be even and >= 2"),
+            });
+        }
+        let pairs = fields / 2;
+        let complex = Fft2Program::new(exec, n, pairs)?;
+        let packed = exec.alloc(ElemType::Real, complex.buffer_len())?;
+        Ok(RealFft2Program { complex, n, pairs, packed })
+    }
+
+    /// Length in reals of the real-field buffer (`fields·n²`).
+    pub fn real_len(&self) -> usize {
+        2 * self.pairs * self.n * self.n
+    }
+
+    /// Length in reals of the spectrum buffer (`2·fields·n²`).
+    pub fn spectrum_len(&self) -> usize {
+        4 * self.pairs * self.n * self.n
+    }
+
+    fn params(&self, unpack: bool) -> super::PairParams {
+        super::PairParams::new(self.n as u32, self.pairs as u32, unpack)
+    }
+
+    /// Spectra of every real field of `reals` into `spectra`.
+    pub fn forward<E: Executor + ?Sized>(
+        &self,
+        exec: &mut E,
+        reals: BufferId,
+        spectra: BufferId,
+    ) -> Result<(), ExecError> {
+        let (pack, split) = (self.params(false), self.params(false));
+        exec.enqueue(&super::REAL_PAIRS, &[reals, self.packed], bytemuck::bytes_of(&pack))?;
+        self.complex.forward(exec, self.packed, self.packed)?;
+        exec.enqueue(&super::SPLIT_PAIR_SPECTRA, &[self.packed, spectra], bytemuck::bytes_of(&split))
+    }
+
+    /// Real fields (scaled by `1/n²`, NumPy's `irfft2` convention) of every spectrum.
+    pub fn inverse<E: Executor + ?Sized>(
+        &self,
+        exec: &mut E,
+        spectra: BufferId,
+        reals: BufferId,
+    ) -> Result<(), ExecError> {
+        let (combine, unpack) = (self.params(false), self.params(true));
+        exec.enqueue(&super::COMBINE_PAIR_SPECTRA, &[spectra, self.packed], bytemuck::bytes_of(&combine))?;
+        self.complex.inverse(exec, self.packed, self.packed)?;
+        exec.enqueue(&super::REAL_PAIRS, &[self.packed, reals], bytemuck::bytes_of(&unpack))
+    }
+
+    /// Releases the program's buffers.
+    pub fn free<E: Executor + ?Sized>(self, exec: &mut E) -> Result<(), ExecError> {
+        exec.free(self.packed)?;
+        self.complex.free(exec)
     }
 }

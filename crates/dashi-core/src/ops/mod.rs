@@ -31,9 +31,9 @@ mod spec;
 pub use cpu::CpuExecutor;
 pub use error::ExecError;
 pub use executor::{Backend, BufferId, DeviceInfo, DeviceType, Executor, OpTiming, Precision, check_real_upload};
-pub use fft2::{Fft2Program, default_column_radices};
+pub use fft2::{Fft2Program, RealFft2Program, default_column_radices};
 pub use params::{
-    BandParams, FftStepParams, GatherParams, GemmParams, GemvParams, LenParams, ScalarParams, ShellParams,
+    BandParams, FftStepParams, GatherParams, GemmParams, GemvParams, LenParams, PairParams, ScalarParams, ShellParams,
     SpectralMulParams, StencilParams, ThresholdParams, TopKParams,
 };
 pub use reference::{argmax, fft_twiddles, top_k};

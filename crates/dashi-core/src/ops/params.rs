@@ -243,6 +243,29 @@ impl ShellParams {
     }
 }
 
+/// `{ n, pairs, fields, direction }` — `real_pairs`, `split_pair_spectra`,
+/// `combine_pair_spectra` (two real fields in one complex FFT).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
+pub struct PairParams {
+    /// Grid size N (a power of two, 2 ..= 8192).
+    pub n: u32,
+    /// Number of field pairs (packed complex fields).
+    pub pairs: u32,
+    /// Number of real fields or per-field spectra, always `2·pairs` (a separate
+    /// parameter so that buffer-length rules can name it).
+    pub fields: u32,
+    /// `real_pairs` only: 0 = pack reals into complex, 1 = unpack complex into reals.
+    pub direction: u32,
+}
+
+impl PairParams {
+    /// `pairs` pairs of `n×n` fields; `unpack` selects the `real_pairs` direction.
+    pub fn new(n: u32, pairs: u32, unpack: bool) -> Self {
+        PairParams { n, pairs, fields: 2 * pairs, direction: u32::from(unpack) }
+    }
+}
+
 /// `{ n, low_k2, mid_k2 }` — `band_energies`: low band `|k|² ≤ low_k2`, mid band
 /// `low_k2 < |k|² ≤ mid_k2` off the Nyquist lines, high the rest. Integer thresholds
 /// make band membership exact on every backend; [`BandParams::from_cuts`] converts

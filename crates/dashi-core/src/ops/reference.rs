@@ -139,6 +139,56 @@ pub(crate) fn fft_step<T: CachedFft>(src: &[T], dst: &mut [T], twiddles: &[T], s
     }
 }
 
+/// `real_pairs`: pack (`unpack = false`) real fields `2f`, `2f+1` of `n2` values into
+/// complex field `f` as `(re, im)`, or unpack.
+pub(crate) fn real_pairs<T: Copy>(src: &[T], dst: &mut [T], n2: usize, pairs: usize, unpack: bool) {
+    for f in 0..pairs {
+        for i in 0..n2 {
+            let (a, b, z) = ((2 * f) * n2 + i, (2 * f + 1) * n2 + i, 2 * (f * n2 + i));
+            if unpack {
+                dst[a] = src[z];
+                dst[b] = src[z + 1];
+            } else {
+                dst[z] = src[a];
+                dst[z + 1] = src[b];
+            }
+        }
+    }
+}
+
+/// `split_pair_spectra`: `A = (Z[k] + Z̄[−k])/2`, `B = (Z[k] − Z̄[−k])/(2i)` per pair.
+pub(crate) fn split_pair_spectra<T: Real>(src: &[T], dst: &mut [T], n: usize, pairs: usize) {
+    let half = <T as Real>::from_f64(0.5);
+    for f in 0..pairs {
+        for ky in 0..n {
+            for kx in 0..n {
+                let at = f * n * n + ky * n + kx;
+                let mirror = f * n * n + ((n - ky) % n) * n + (n - kx) % n;
+                let (zr, zi) = (src[2 * at], src[2 * at + 1]);
+                let (mr, mi) = (src[2 * mirror], src[2 * mirror + 1]);
+                // A = (Z + conj M)/2; B = (Z − conj M)/(2i) = ((zi + mi)/2, −(zr − mr)/2).
+                let a = 2 * ((2 * f) * n * n + ky * n + kx);
+                let b = 2 * ((2 * f + 1) * n * n + ky * n + kx);
+                dst[a] = (zr + mr) * half;
+                dst[a + 1] = (zi - mi) * half;
+                dst[b] = (zi + mi) * half;
+                dst[b + 1] = (mr - zr) * half;
+            }
+        }
+    }
+}
+
+/// `combine_pair_spectra`: `Z = A + i·B` per pair.
+pub(crate) fn combine_pair_spectra<T: Real>(src: &[T], dst: &mut [T], n2: usize, pairs: usize) {
+    for f in 0..pairs {
+        for i in 0..n2 {
+            let (a, b, z) = (2 * ((2 * f) * n2 + i), 2 * ((2 * f + 1) * n2 + i), 2 * (f * n2 + i));
+            dst[z] = src[a] - src[b + 1];
+            dst[z + 1] = src[a + 1] + src[b];
+        }
+    }
+}
+
 /// `n/2` twiddles `W_n^k = e^{−2πi k/n}`, `k < n/2`, interleaved `(re, im)` (`n` reals),
 /// computed in f64 — the `twiddles` binding of `fft_step`.
 pub fn fft_twiddles(n: usize) -> Vec<f64> {

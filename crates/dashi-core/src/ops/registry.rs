@@ -6,7 +6,7 @@
 //! are row-major `[height][width]`, periodic.
 
 use super::params::{
-    BandParams, FftStepParams, GatherParams, GemmParams, GemvParams, LenParams, ScalarParams, ShellParams,
+    BandParams, FftStepParams, GatherParams, GemmParams, GemvParams, LenParams, PairParams, ScalarParams, ShellParams,
     SpectralMulParams, StencilParams, ThresholdParams, TopKParams,
 };
 use super::spec::any_params;
@@ -501,6 +501,83 @@ pub static BAND_ENERGIES: OpSpec = OpSpec {
     domain: band_domain,
 };
 
+fn pair_domain(p: &Params<'_>) -> Result<(), String> {
+    let n = u64::from(spectral_n(p)?);
+    let pairs = u64::from(p.u32("pairs"));
+    if 4 * n * n * pairs > u64::from(u32::MAX) {
+        return Err(format!("4·n²·pairs = {} reals exceeds u32 indexing", 4 * n * n * pairs));
+    }
+    if u64::from(p.u32("fields")) != 2 * pairs {
+        return Err(format!("fields = {} must be 2·pairs = {}", p.u32("fields"), 2 * pairs));
+    }
+    Ok(())
+}
+
+fn real_pairs_domain(p: &Params<'_>) -> Result<(), String> {
+    pair_domain(p)?;
+    match p.u32("direction") {
+        0 | 1 => Ok(()),
+        d => Err(format!("direction = {d} (0 pack, 1 unpack)")),
+    }
+}
+
+/// Two real fields in one complex field, the packing that halves the FFT work on real
+/// data: direction 0 packs real fields `a = src[2f]`, `b = src[2f+1]` into `z = a + i·b`
+/// (complex field `f` of dst); direction 1 unpacks (`a = Re z`, `b = Im z`). Both
+/// buffers hold `2·pairs·n²` reals.
+pub static REAL_PAIRS: OpSpec = OpSpec {
+    id: OpId::RealPairs,
+    name: "real_pairs",
+    family: "spectral",
+    summary: "direction 0: dst[f][i] = (src[2f·n² + i], src[(2f+1)·n² + i]) as (re, im); direction 1: the inverse permutation",
+    bindings: &[
+        b(0, "src", Read, Real, Complex(&["n", "n", "pairs"])),
+        b(1, "dst", ReadWrite, Real, Complex(&["n", "n", "pairs"])),
+    ],
+    params: &[u("n"), u("pairs"), u("fields"), u("direction")],
+    params_size: size_of::<PairParams>(),
+    sizes: &["n", "pairs"],
+    dispatch: Dispatch::Grid { x: Product(&["n"]), y: Product(&["n", "pairs"]), wx: 64, wy: 4 },
+    domain: real_pairs_domain,
+};
+
+/// Splits the spectrum `Z = F(a + i·b)` of a packed pair into the spectra of the two
+/// real fields, by Hermitian symmetry: `A[k] = (Z[k] + Z̄[−k])/2`,
+/// `B[k] = (Z[k] − Z̄[−k])/(2i)`, `−k` taken modulo `n` on both axes.
+pub static SPLIT_PAIR_SPECTRA: OpSpec = OpSpec {
+    id: OpId::SplitPairSpectra,
+    name: "split_pair_spectra",
+    family: "spectral",
+    summary: "dst[2f][k] = (Z[k] + conj Z[−k])/2, dst[2f+1][k] = (Z[k] − conj Z[−k])/(2i), Z = src[f], −k = ((n − ky) mod n, (n − kx) mod n)",
+    bindings: &[
+        b(0, "src", Read, Real, Complex(&["n", "n", "pairs"])),
+        b(1, "dst", ReadWrite, Real, Complex(&["n", "n", "fields"])),
+    ],
+    params: &[u("n"), u("pairs"), u("fields")],
+    params_size: size_of::<PairParams>(),
+    sizes: &["n", "pairs", "fields"],
+    dispatch: Dispatch::Grid { x: Product(&["n"]), y: Product(&["n", "pairs"]), wx: 64, wy: 4 },
+    domain: pair_domain,
+};
+
+/// Combines the spectra `A`, `B` of two real fields into `Z = A + i·B`, whose inverse
+/// FFT is `a + i·b` (then `real_pairs` direction 1 separates them).
+pub static COMBINE_PAIR_SPECTRA: OpSpec = OpSpec {
+    id: OpId::CombinePairSpectra,
+    name: "combine_pair_spectra",
+    family: "spectral",
+    summary: "dst[f][k] = src[2f][k] + i·src[2f+1][k]",
+    bindings: &[
+        b(0, "src", Read, Real, Complex(&["n", "n", "fields"])),
+        b(1, "dst", ReadWrite, Real, Complex(&["n", "n", "pairs"])),
+    ],
+    params: &[u("n"), u("pairs"), u("fields")],
+    params_size: size_of::<PairParams>(),
+    sizes: &["n", "pairs", "fields"],
+    dispatch: Dispatch::Grid { x: Product(&["n"]), y: Product(&["n", "pairs"]), wx: 64, wy: 4 },
+    domain: pair_domain,
+};
+
 /// All ops, in documentation order.
 pub static REGISTRY: &[&OpSpec] = &[
     &AXPY,
@@ -524,6 +601,9 @@ pub static REGISTRY: &[&OpSpec] = &[
     &SPECTRAL_MUL,
     &SHELL_SPECTRUM,
     &BAND_ENERGIES,
+    &REAL_PAIRS,
+    &SPLIT_PAIR_SPECTRA,
+    &COMBINE_PAIR_SPECTRA,
 ];
 
 /// Looks an op up by name.

@@ -27,6 +27,9 @@ pub enum OpId {
     SpectralMul,
     ShellSpectrum,
     BandEnergies,
+    RealPairs,
+    SplitPairSpectra,
+    CombinePairSpectra,
 }
 
 /// Whether a binding is read or written.
