@@ -76,11 +76,16 @@ for r in rows:
         if p:
             line(f"rfft2 N={r['n']} fields={r['fields']} real fields/s span", r["fields_per_s_span"], p["fields_per_s"], "fields/s")
             line(f"rfft2 N={r['n']} fields={r['fields']} real fields/s wall", r["fields_per_s_wall"], p["fields_per_s"], "fields/s")
-for r in rows:
-    if r["bench"] == "fft2" and "peer" not in r and r.get("default") and r.get("submit_every", 0) == 0:
-        p = next((q for q in rows if q["bench"] == "fft2" and q.get("peer") == "torch-cufft" and q["n"] == r["n"]), None)
-        if p:
-            line(f"fft2 N={r['n']} default, device timeline span", r["fields_per_s_span"], p["fields_per_s"], "fields/s")
+print("default column split, three fresh allocations each (median / min / max):")
+for n in sorted({r["n"] for r in rows if r["bench"] == "fft2"}):
+    trials = [r for r in rows if r["bench"] == "fft2" and "peer" not in r and r["n"] == n and r.get("default") and r.get("submit_every", 0) == 0]
+    p = next((q for q in rows if q["bench"] == "fft2" and q.get("peer") == "torch-cufft" and q["n"] == n), None)
+    if not trials or not p:
+        continue
+    for key in ("fields_per_s_device", "fields_per_s_span", "fields_per_s_wall"):
+        v = sorted(t[key] for t in trials)
+        c = p["fields_per_s"]
+        print(f"  fft2 N={n:>4} {key[14:]:>6}: median {v[len(v)//2]:12.1f} ({v[len(v)//2]/c:.3f})  min {v[0]:12.1f} ({v[0]/c:.3f})  max {v[-1]:12.1f} ({v[-1]/c:.3f})  cuFFT {c:.1f}")
 for r in rows:
     if r["bench"] == "fft_pass" and copy:
         print(f"  pass N={r['n']:>4} axis={r['axis']} L={r['radix']:>4} span={r['span']:>3} {r['device_s']*1e6:9.1f} us {r['gb_per_s_device']:8.1f} GB/s = {r['gb_per_s_device']/copy['gb_per_s']:.2f} of copy")
