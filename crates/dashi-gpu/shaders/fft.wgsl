@@ -60,6 +60,23 @@ fn twiddle(k: u32, n: u32) -> vec2<f32> {
     return select(w, -w, (k & half) != 0u);
 }
 
+// Multiplies v[r] by base·w^r, r < 16, from four table reads (w, w², w⁴, w⁸ as
+// W_n^{k}, W_n^{2k}, W_n^{4k}, W_n^{8k}) instead of sixteen: w^r = low[r mod 4]·high[r div 4]
+// with low = (1, w, w², w³), high = (1, w⁴, w⁸, w¹²). Each factor is at most three
+// roundings from the exact table value (≈ 3 ulp), well inside the FFT's error budget.
+fn twiddle_run(v: ptr<function, array<vec2<f32>, 16>>, base: vec2<f32>, k: u32, n: u32) {
+    let one = vec2<f32>(1.0, 0.0);
+    let w1 = twiddle(k, n);
+    let w2 = twiddle(2u * k, n);
+    let w4 = twiddle(4u * k, n);
+    let w8 = twiddle(8u * k, n);
+    let low = array<vec2<f32>, 4>(base, cmul(base, w1), cmul(base, w2), cmul(cmul(base, w2), w1));
+    let high = array<vec2<f32>, 4>(one, w4, w8, cmul(w8, w4));
+    for (var r = 0u; r < 16u; r++) {
+        (*v)[r] = cmul((*v)[r], cmul(low[r & 3u], high[r >> 2u]));
+    }
+}
+
 // Forward 4-point DFT of (a, b, c, d).
 fn dft4(a: vec2<f32>, b: vec2<f32>, c: vec2<f32>, d: vec2<f32>) -> array<vec2<f32>, 4> {
     let t0 = a + c;
@@ -266,10 +283,11 @@ fn fft_step(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_inde
         if conj_in {
             x.y = -x.y;
         }
-        if !first {
-            x = cmul(x, twiddle(step_tw * p, n));
-        }
         v[r] = x;
+    }
+    if !first {
+        // W_n^{step_tw·p} with p = jj + r·L/16: base W_n^{step_tw·jj}, ratio W_n^{step_tw·L/16}.
+        twiddle_run(&v, twiddle(step_tw * jj, n), step_tw << (log2l - 4u), n);
     }
 
     // Radix-16 sub-steps of span 2^ls (ls = 0, 4, 8); twiddle W_{16·2^ls}^{(jj mod 2^ls)·r}.
@@ -286,9 +304,7 @@ fn fft_step(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_inde
             }
             exchange(lane, &v, leave, arrive);
             let inner = (jj & ((1u << ls) - 1u)) << (log2n - ls - 4u);
-            for (var r = 1u; r < 16u; r++) {
-                v[r] = cmul(v[r], twiddle(inner * r, n));
-            }
+            twiddle_run(&v, vec2<f32>(1.0, 0.0), inner, n);
         }
         dft16(&v);
         for (var r = 0u; r < 16u; r++) {
