@@ -77,6 +77,44 @@ fn twiddle_run(v: ptr<function, array<vec2<f32>, 16>>, base: vec2<f32>, k: u32, 
     }
 }
 
+// The tail's twiddles W_L^{g·r} (g = jj + u·L/16, register u·R + r, R = 2^tail): per
+// group the table gives w = W_L^g, w², w⁴ and w^r is their product over the bits of r
+// (≤ 2 roundings) — 6 table reads instead of 14 for R = 8. One code path per R, so
+// every register index is a loop constant.
+fn tail_twiddles(v: ptr<function, array<vec2<f32>, 16>>, jj: u32, log2l: u32, log2n: u32, tail: u32) {
+    let n = 1u << log2n;
+    if tail == 3u {
+        for (var u = 0u; u < 2u; u++) {
+            let k = (jj + (u << (log2l - 4u))) << (log2n - log2l);
+            let w1 = twiddle(k, n);
+            let w2 = twiddle(2u * k, n);
+            let w3 = cmul(w2, w1);
+            let w4 = twiddle(4u * k, n);
+            (*v)[8u * u + 1u] = cmul((*v)[8u * u + 1u], w1);
+            (*v)[8u * u + 2u] = cmul((*v)[8u * u + 2u], w2);
+            (*v)[8u * u + 3u] = cmul((*v)[8u * u + 3u], w3);
+            (*v)[8u * u + 4u] = cmul((*v)[8u * u + 4u], w4);
+            (*v)[8u * u + 5u] = cmul((*v)[8u * u + 5u], cmul(w4, w1));
+            (*v)[8u * u + 6u] = cmul((*v)[8u * u + 6u], cmul(w4, w2));
+            (*v)[8u * u + 7u] = cmul((*v)[8u * u + 7u], cmul(w4, w3));
+        }
+    } else if tail == 2u {
+        for (var u = 0u; u < 4u; u++) {
+            let k = (jj + (u << (log2l - 4u))) << (log2n - log2l);
+            let w1 = twiddle(k, n);
+            let w2 = twiddle(2u * k, n);
+            (*v)[4u * u + 1u] = cmul((*v)[4u * u + 1u], w1);
+            (*v)[4u * u + 2u] = cmul((*v)[4u * u + 2u], w2);
+            (*v)[4u * u + 3u] = cmul((*v)[4u * u + 3u], cmul(w2, w1));
+        }
+    } else {
+        for (var u = 0u; u < 8u; u++) {
+            let k = (jj + (u << (log2l - 4u))) << (log2n - log2l);
+            (*v)[2u * u + 1u] = cmul((*v)[2u * u + 1u], twiddle(k, n));
+        }
+    }
+}
+
 // Forward 4-point DFT of (a, b, c, d).
 fn dft4(a: vec2<f32>, b: vec2<f32>, c: vec2<f32>, d: vec2<f32>) -> array<vec2<f32>, 4> {
     let t0 = a + c;
@@ -322,9 +360,9 @@ fn fft_step(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_inde
         for (var idx = 0u; idx < 16u; idx++) {
             let g = jj + ((idx >> tail) << (log2l - 4u));
             let r = idx & ((1u << tail) - 1u);
-            v[idx] = cmul(v[idx], twiddle((g * r) << (log2n - log2l), n));
             leave[idx] = g + (r << (log2l - tail));
         }
+        tail_twiddles(&v, jj, log2l, log2n, tail);
         if tail == 3u {
             dft8_pair(&v);
         } else if tail == 2u {
