@@ -108,8 +108,12 @@ impl FftStep {
 /// shader does), runs an `L`-point rustfft and scatters in Stockham order.
 pub(crate) fn fft_step<T: CachedFft>(src: &[T], dst: &mut [T], twiddles: &[T], step: FftStep) {
     use rustfft::num_complex::Complex;
+    if step.span == 1 && step.radix == step.n {
+        return whole_lines(src, dst, step);
+    }
     let FftStep { n, fields, radix, span, inverse, .. } = step;
     let fft = T::plan(radix, false);
+    let mut scratch = vec![Complex::new(T::ZERO, T::ZERO); fft.get_inplace_scratch_len()];
     let (first, last) = (span == 1, span * radix == n);
     let scale = if inverse && last { <T as Real>::from_f64(1.0 / n as f64) } else { T::ONE };
     let twiddle = |k: usize| {
@@ -127,13 +131,51 @@ pub(crate) fn fft_step<T: CachedFft>(src: &[T], dst: &mut [T], twiddles: &[T], s
                     let x = if inverse && first { x.conj() } else { x };
                     *y = x * twiddle(jm * p * (n / (span * radix)));
                 }
-                fft.process(&mut group);
+                fft.process_with_scratch(&mut group, &mut scratch);
                 for (q, y) in group.iter().enumerate() {
                     let at = step.index(field, line, (j - jm) * radix + jm + q * span);
                     let y = if inverse && last { y.conj() } else { *y };
                     dst[2 * at] = y.re * scale;
                     dst[2 * at + 1] = y.im * scale;
                 }
+            }
+        }
+    }
+}
+
+/// The single-step case (`span` 1, `radix` n: every line transformed whole, no step
+/// twiddles) — every row pass and the column pass up to n = 1024: lines are gathered
+/// into a contiguous buffer (columns transposed in), transformed by one batched rustfft
+/// call per block of lines spread over rayon's pool, and written back. Same arithmetic
+/// as the general path (one n-point rustfft per line), only faster.
+fn whole_lines<T: CachedFft>(src: &[T], dst: &mut [T], step: FftStep) {
+    use rayon::prelude::*;
+    use rustfft::num_complex::Complex;
+    let FftStep { n, fields, inverse, .. } = step;
+    let fft = T::plan(n, false);
+    let scale = if inverse { <T as Real>::from_f64(1.0 / n as f64) } else { T::ONE };
+    let mut lines = vec![Complex::new(T::ZERO, T::ZERO); n * n];
+    for field in 0..fields {
+        for line in 0..n {
+            for m in 0..n {
+                let at = step.index(field, line, m);
+                let x = Complex::new(src[2 * at], src[2 * at + 1]);
+                lines[line * n + m] = if inverse { x.conj() } else { x };
+            }
+        }
+        // Blocks of ≥ 16 lines (and ≥ 4096 values) per task keep the hand-off cheap.
+        let block = n * (4096 / n).max(16).min(n);
+        lines.par_chunks_mut(block).for_each(|chunk| {
+            let mut scratch = vec![Complex::new(T::ZERO, T::ZERO); fft.get_inplace_scratch_len()];
+            fft.process_with_scratch(chunk, &mut scratch);
+        });
+        for line in 0..n {
+            for m in 0..n {
+                let at = step.index(field, line, m);
+                let y = lines[line * n + m];
+                let y = if inverse { y.conj() } else { y };
+                dst[2 * at] = y.re * scale;
+                dst[2 * at + 1] = y.im * scale;
             }
         }
     }
