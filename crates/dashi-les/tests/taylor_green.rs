@@ -109,3 +109,34 @@ fn blow_up_is_reported_with_its_step() {
         Ok(()) => panic!("dt = 5 did not blow up in 200 steps"),
     }
 }
+
+/// The dealiased inviscid system conserves energy and enstrophy exactly in space; what
+/// remains is RK4's time error, which must shrink like dt⁴ (halving dt: ≈ 16× smaller).
+/// Small grid and horizon so the debug-build CI stays fast; the N = 128,
+/// 500-step run is recorded in docs/BENCHMARKS.md.
+#[test]
+fn inviscid_dealiased_rk4_conserves_energy_and_enstrophy_to_order_dt4() {
+    let n = 32;
+    let omega = initial::mcwilliams(n, 7, 4.0);
+    let mean_sq = omega.iter().map(|w| w * w).sum::<f64>() / (n * n) as f64;
+    assert!((mean_sq - 1.0).abs() < 1e-12, "mcwilliams normalisation: {mean_sq}");
+    let mut cpu = CpuExecutor::new(Precision::F64);
+    let mut drifts = Vec::new();
+    // Large steps on purpose: below dt ≈ 0.05 the drift reaches a ~1e-10 floor set by the
+    // f32 rounding of the step coefficients in the ops' parameter blocks (ScalarParams
+    // alpha is f32 by the ABI), which breaks the RK4 order conditions at that level.
+    for (dt, steps) in [(0.2, 20u64), (0.1, 40)] {
+        let mut les = Les::new(&mut cpu, LesConfig { n, dt, nu: 0.0, stepper: Stepper::Rk4 }, &omega).unwrap();
+        let d0 = les.diagnostics(&mut cpu).unwrap();
+        les.advance(&mut cpu, steps).unwrap();
+        let d = les.diagnostics(&mut cpu).unwrap();
+        let drift = ((d.energy / d0.energy - 1.0).abs(), (d.enstrophy / d0.enstrophy - 1.0).abs());
+        println!("dt = {dt}: energy drift {:.3e}, enstrophy drift {:.3e} at t = {}", drift.0, drift.1, d.time);
+        drifts.push(drift);
+        les.free(&mut cpu).unwrap();
+    }
+    assert!(drifts[1].0 <= 1e-4 && drifts[1].1 <= 1e-3, "drifts {drifts:?}");
+    for (coarse, fine, what) in [(drifts[0].0, drifts[1].0, "energy"), (drifts[0].1, drifts[1].1, "enstrophy")] {
+        assert!(coarse / fine >= 8.0, "{what}: drift ratio {:.2} for dt halved (≈ 16 expected)", coarse / fine);
+    }
+}
