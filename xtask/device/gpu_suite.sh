@@ -86,6 +86,12 @@ for n in sorted({r["n"] for r in rows if r["bench"] == "fft2"}):
         v = sorted(t[key] for t in trials)
         c = p["fields_per_s"]
         print(f"  fft2 N={n:>4} {key[14:]:>6}: median {v[len(v)//2]:12.1f} ({v[len(v)//2]/c:.3f})  min {v[0]:12.1f} ({v[0]/c:.3f})  max {v[-1]:12.1f} ({v[-1]/c:.3f})  cuFFT {c:.1f}")
+for n in sorted({r["n"] for r in rows if r["bench"] == "fft2_untimed"}):
+    v = sorted(r["fields_per_s_wall"] for r in rows if r["bench"] == "fft2_untimed" and r["n"] == n)
+    p = next((q for q in rows if q["bench"] == "fft2" and q.get("peer") == "torch-cufft" and q["n"] == n), None)
+    if p and v:
+        c = p["fields_per_s"]
+        print(f"  fft2 N={n:>4} wall, no timestamps: median {v[len(v)//2]:12.1f} ({v[len(v)//2]/c:.3f})  min {v[0]/c:.3f}  max {v[-1]/c:.3f}")
 for r in rows:
     if r["bench"] == "fft_pass" and copy:
         print(f"  pass N={r['n']:>4} axis={r['axis']} L={r['radix']:>4} span={r['span']:>3} {r['device_s']*1e6:9.1f} us {r['gb_per_s_device']:8.1f} GB/s = {r['gb_per_s_device']/copy['gb_per_s']:.2f} of copy")

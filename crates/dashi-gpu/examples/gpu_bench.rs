@@ -191,6 +191,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 bytes / dev * 1e-9,
                 info.device_name
             );
+            if *radices == default && submit_every == 0 {
+                // The same work without per-pass timestamp queries: host wall time only.
+                gpu.set_timing(false);
+                let bare = measure(&mut gpu, repeats, "fft_step", 50.0, |gpu| {
+                    for _ in 0..50 {
+                        plan.forward(gpu, buf, buf)?;
+                    }
+                    Ok(gpu.flush()?)
+                })?;
+                gpu.set_timing(true);
+                println!(
+                    "{{\"bench\":\"fft2_untimed\",\"n\":{n},\"batch\":{batch},\"columns\":{radices:?},\"trial\":{trial},\"wall_s\":{:.6},\"fields_per_s_wall\":{:.1},\"device\":\"{}\"}}",
+                    bare.wall,
+                    batch as f64 / bare.wall,
+                    info.device_name
+                );
+            }
             gpu.free(buf)?;
             plan.free(&mut gpu)?;
         }

@@ -82,6 +82,8 @@ pub struct GpuExecutor {
     timeline: Option<(u64, u64)>,
     /// Submit (without waiting) once this many passes are recorded; 0 = only on flush.
     submit_every: u32,
+    /// Whether passes carry timestamp queries (when the adapter has them).
+    timing: bool,
 }
 
 /// Default of [`GpuExecutor::set_submit_every`]: 0, submit only at a flush or transfer.
@@ -180,6 +182,7 @@ impl GpuExecutor {
             recorded: 0,
             timeline: None,
             submit_every: SUBMIT_EVERY,
+            timing: true,
         })
     }
 
@@ -310,6 +313,13 @@ impl GpuExecutor {
     pub fn device_span_ns(&self) -> Option<u64> {
         let ts = self.timestamps.as_ref()?;
         self.timeline.map(|(b, e)| (e.saturating_sub(b) as f64 * ts.period_ns) as u64)
+    }
+
+    /// Turns the per-pass timestamp queries on or off (on by default where supported).
+    /// Off, `timings()` reports no device time and `device_span_ns` nothing, and the
+    /// passes carry no instrumentation — for wall-clock measurements of the bare work.
+    pub fn set_timing(&mut self, on: bool) {
+        self.timing = on;
     }
 
     /// Submits recorded work without waiting whenever `passes` compute passes have been
@@ -463,11 +473,12 @@ impl GpuExecutor {
             self.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("dashi batch") })
         });
         let query = self.timed.len() as u32;
-        let timestamp_writes = self.timestamps.as_ref().map(|ts| wgpu::ComputePassTimestampWrites {
-            query_set: &ts.set,
-            beginning_of_pass_write_index: Some(2 * query),
-            end_of_pass_write_index: Some(2 * query + 1),
-        });
+        let timestamp_writes =
+            self.timestamps.as_ref().filter(|_| self.timing).map(|ts| wgpu::ComputePassTimestampWrites {
+                query_set: &ts.set,
+                beginning_of_pass_write_index: Some(2 * query),
+                end_of_pass_write_index: Some(2 * query + 1),
+            });
         {
             let mut pass =
                 encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some(op.name), timestamp_writes });
@@ -478,7 +489,7 @@ impl GpuExecutor {
                 pass.dispatch_workgroups(groups[0], groups[1], groups[2]);
             }
         }
-        if self.timestamps.is_some() {
+        if self.timestamps.is_some() && self.timing {
             self.timed.push(op.name);
         }
         self.recorded += 1;
