@@ -2,8 +2,8 @@
 
 use crate::{LesConfig, LesError, Stepper};
 use dashi_core::ops::{
-    ADD, AXPY, BufferId, ElemType, Executor, Fft2Program, LenParams, MUL, SCALE, SPECTRAL_MUL, ScalarParams,
-    SpectralMulParams,
+    ADD, AXPY, BufferId, ElemType, Executor, Fft2Program, LenParams, MUL, REDUCE_MAX_ABS, SCALE, SPECTRAL_MUL,
+    ScalarParams, SpectralMulParams,
 };
 
 /// Energy and enstrophy of a vorticity spectrum (SPEC §4 conventions):
@@ -231,6 +231,28 @@ impl Les {
             return Err(LesError::BlowUp { step: self.step, time: d.time, enstrophy: d.enstrophy });
         }
         Ok(())
+    }
+
+    /// The CFL number `dt · max(|u|, |v|) / Δx`, `Δx = 2π/N`, of the current state:
+    /// û = i ky ψ̂ and v̂ = −i kx ψ̂ are transformed back and reduced on the executor
+    /// (`reduce_max_abs`); only two numbers leave it. Reported, not enforced: an
+    /// unstable run is caught by the blow-up check of [`Les::advance`].
+    pub fn cfl<E: Executor + ?Sized>(&self, exec: &mut E) -> Result<f64, LesError> {
+        let b = &self.buffers;
+        self.copy(exec, b.omega, b.psi)?;
+        self.spectral(exec, b.psi, SpectralMulParams::INV_K2)?;
+        self.copy(exec, b.psi, b.u)?;
+        self.spectral(exec, b.u, SpectralMulParams::I_KY)?;
+        self.copy(exec, b.psi, b.v)?;
+        self.spectral(exec, b.v, SpectralMulParams::I_KX)?;
+        self.fft.inverse(exec, b.u, b.u)?;
+        self.fft.inverse(exec, b.v, b.v)?;
+        let p = self.len_params();
+        exec.enqueue(&REDUCE_MAX_ABS, &[b.u, b.k[0]], bytemuck::bytes_of(&p))?;
+        exec.enqueue(&REDUCE_MAX_ABS, &[b.v, b.k[1]], bytemuck::bytes_of(&p))?;
+        let (u, v) = (exec.download_real(b.k[0])?[0], exec.download_real(b.k[1])?[0]);
+        let dx = 2.0 * std::f64::consts::PI / self.config.n as f64;
+        Ok(self.config.dt * u.max(v) / dx)
     }
 
     /// The vorticity spectrum ω̂ (full layout, interleaved).

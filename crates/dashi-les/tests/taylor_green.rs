@@ -140,3 +140,21 @@ fn inviscid_dealiased_rk4_conserves_energy_and_enstrophy_to_order_dt4() {
         assert!(coarse / fine >= 8.0, "{what}: drift ratio {:.2} for dt halved (≈ 16 expected)", coarse / fine);
     }
 }
+
+/// Taylor–Green has u = sin x cos y, v = −cos x sin y: max |u| = 1 exactly on a grid with
+/// N divisible by 4 (x = π/2, y = 0 are grid points), so CFL = dt·N/(2π).
+#[test]
+fn cfl_of_taylor_green_is_dt_n_over_two_pi() {
+    let n = 64;
+    let mut cpu = CpuExecutor::new(Precision::F64);
+    let config = LesConfig { n, dt: 0.01, nu: 0.0, stepper: Stepper::Heun };
+    let les = Les::new(&mut cpu, config, &initial::taylor_green(n)).unwrap();
+    let cfl = les.cfl(&mut cpu).unwrap();
+    let want = 0.01 * n as f64 / (2.0 * std::f64::consts::PI);
+    assert!((cfl / want - 1.0).abs() < 1e-12, "CFL {cfl} vs {want}");
+    if let Some(mut gpu) = dashi_gpu::gpu_or_skip("cfl_of_taylor_green_is_dt_n_over_two_pi (GPU part)") {
+        let les = Les::new(&mut gpu, config, &initial::taylor_green(n)).unwrap();
+        let cfl = les.cfl(&mut gpu).unwrap();
+        assert!((cfl / want - 1.0).abs() < 1e-5, "GPU CFL {cfl} vs {want}");
+    }
+}
