@@ -15,7 +15,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let omega = initial::mcwilliams(n, 1, 4.0);
     let mut cpu = CpuExecutor::new(Precision::F64);
     for (dt, steps) in [(0.01, 250u64), (0.005, 500), (0.0025, 1000)] {
-        let config = LesConfig { n, dt, nu: 0.0, stepper: Stepper::Rk4 };
+        let config = LesConfig::new(n, dt, 0.0, Stepper::Rk4);
         let mut les = Les::new(&mut cpu, config, &omega)?;
         let d0 = les.diagnostics(&mut cpu)?;
         let start = Instant::now();

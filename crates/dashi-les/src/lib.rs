@@ -4,7 +4,7 @@
 //! a solver").
 //!
 //! ```text
-//! ∂ω/∂t + u·∇ω = ν₀ ∇²ω       on [0, 2π)², periodic
+//! ∂ω/∂t + u·∇ω = ν₀ ∇²ω + F − μω       on [0, 2π)², periodic
 //! ∇²ψ = −ω,   u = ∂ψ/∂y,   v = −∂ψ/∂x
 //! ```
 //!
@@ -12,9 +12,9 @@
 //! layout, `k = fftfreq(N)·N`); the nonlinear term is dealiased by the 2/3 rule.
 //!
 //! **Status (issue 5, in progress):** the equation above with Heun and RK4 steppers, the
-//! Taylor–Green initial condition and energy/enstrophy diagnostics. Not yet: the
-//! Smagorinsky closure, forcing and drag, the `mcwilliams` and `kolmogorov` initial
-//! conditions, CFL monitoring, truth files and the `dashi` CLI.
+//! Taylor–Green and McWilliams initial conditions, Kolmogorov forcing and linear drag,
+//! energy/enstrophy diagnostics and the CFL number. Not yet: the Smagorinsky closure,
+//! CFL reported per stride, truth files and the `dashi` CLI.
 
 #![deny(missing_docs)]
 
@@ -23,6 +23,6 @@ mod error;
 pub mod initial;
 mod solver;
 
-pub use config::{LesConfig, Stepper};
+pub use config::{Forcing, LesConfig, Stepper};
 pub use error::LesError;
 pub use solver::{Diagnostics, Les, diagnostics};

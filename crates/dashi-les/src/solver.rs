@@ -1,6 +1,6 @@
 //! The solver: state, right-hand side and steppers as KernelOp sequences.
 
-use crate::{LesConfig, LesError, Stepper};
+use crate::{Forcing, LesConfig, LesError, Stepper};
 use dashi_core::ops::{
     ADD, AXPY, BufferId, ElemType, Executor, Fft2Program, LenParams, MUL, REDUCE_MAX_ABS, SCALE, SPECTRAL_MUL,
     ScalarParams, SpectralMulParams,
@@ -53,6 +53,8 @@ struct Buffers {
     wy: BufferId,
     nonlinear: BufferId,
     zeros: BufferId,
+    /// F̂ (zero without forcing).
+    forcing: BufferId,
 }
 
 /// A 2D incompressible vorticity solve
@@ -102,8 +104,10 @@ impl Les {
             wy: alloc()?,
             nonlinear: alloc()?,
             zeros: alloc()?,
+            forcing: alloc()?,
         };
         exec.upload_real(buffers.zeros, &vec![0.0; len])?;
+        exec.upload_real(buffers.forcing, &forcing_spectrum(&config))?;
         let complex: Vec<f64> = omega.iter().flat_map(|&w| [w, 0.0]).collect();
         exec.upload_real(buffers.omega, &complex)?;
         let fft = Fft2Program::new(exec, n, 1)?;
@@ -193,7 +197,14 @@ impl Les {
         self.copy(exec, src, dst)?;
         self.spectral(exec, dst, SpectralMulParams::NEG_K2)?;
         self.scale(exec, dst, self.config.nu)?;
-        self.axpy(exec, -1.0, b.nonlinear, dst)
+        self.axpy(exec, -1.0, b.nonlinear, dst)?;
+        if self.config.drag > 0.0 {
+            self.axpy(exec, -self.config.drag, src, dst)?;
+        }
+        if self.config.forcing.is_some() {
+            self.axpy(exec, 1.0, b.forcing, dst)?;
+        }
+        Ok(())
     }
 
     /// Advances `steps` steps (all recorded on the executor; one flush at the end).
@@ -268,11 +279,27 @@ impl Les {
     /// Releases every buffer.
     pub fn free<E: Executor + ?Sized>(self, exec: &mut E) -> Result<(), LesError> {
         let b = self.buffers;
-        for id in [b.omega, b.stage, b.psi, b.u, b.v, b.wx, b.wy, b.nonlinear, b.zeros].into_iter().chain(b.k) {
+        for id in
+            [b.omega, b.stage, b.psi, b.u, b.v, b.wx, b.wy, b.nonlinear, b.zeros, b.forcing].into_iter().chain(b.k)
+        {
             exec.free(id)?;
         }
         Ok(self.fft.free(exec)?)
     }
+}
+
+/// F̂ of the configured forcing, full layout, interleaved (zeros without forcing).
+/// Kolmogorov: `F = −kf·cos(kf·y)` has `F̂ = −kf·N²/2` at `(kx, ky) = (0, ±kf)`.
+fn forcing_spectrum(config: &LesConfig) -> Vec<f64> {
+    let n = config.n;
+    let mut f = vec![0.0; 2 * n * n];
+    if let Some(Forcing::Kolmogorov { kf }) = config.forcing {
+        let value = -(kf as f64) * (n * n) as f64 / 2.0;
+        for ky in [kf as usize, n - kf as usize] {
+            f[2 * (ky * n)] = value;
+        }
+    }
+    f
 }
 
 fn fft_forward<E: Executor + ?Sized>(exec: &mut E, les: &Les, x: BufferId) -> Result<(), LesError> {

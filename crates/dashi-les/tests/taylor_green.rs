@@ -6,7 +6,7 @@ use dashi_core::spectral::{Complex, Fft2Planner};
 use dashi_les::{Les, LesConfig, LesError, Stepper, initial};
 
 fn taylor_green_ratio_error<E: Executor>(exec: &mut E, stepper: Stepper) -> f64 {
-    let config = LesConfig { n: 64, dt: 0.01, nu: 0.01, stepper };
+    let config = LesConfig::new(64, 0.01, 0.01, stepper);
     let mut les = Les::new(exec, config, &initial::taylor_green(64)).unwrap();
     let z0 = les.diagnostics(exec).unwrap().enstrophy;
     les.advance(exec, 100).unwrap();
@@ -48,7 +48,7 @@ fn advection_of_a_two_mode_field_matches_its_closed_form() {
     let at = |i: usize| ((i % n) as f64 * h, (i / n) as f64 * h);
     let omega: Vec<f64> = (0..n * n).map(|i| a * at(i).0.cos() + b * (2.0 * at(i).1).cos()).collect();
     let mut cpu = CpuExecutor::new(Precision::F64);
-    let mut les = Les::new(&mut cpu, LesConfig { n, dt, nu: 0.0, stepper: Stepper::Rk4 }, &omega).unwrap();
+    let mut les = Les::new(&mut cpu, LesConfig::new(n, dt, 0.0, Stepper::Rk4), &omega).unwrap();
     les.advance(&mut cpu, 1).unwrap();
     let spectrum: Vec<Complex<f64>> =
         les.spectrum(&mut cpu).unwrap().chunks_exact(2).map(|c| Complex::new(c[0], c[1])).collect();
@@ -69,18 +69,18 @@ fn bad_configurations_are_typed_errors() {
     let mut cpu = CpuExecutor::new(Precision::F64);
     let tg = initial::taylor_green(64);
     for (config, field) in [
-        (LesConfig { n: 48, dt: 0.01, nu: 0.01, stepper: Stepper::Heun }, "n"),
-        (LesConfig { n: 8, dt: 0.01, nu: 0.01, stepper: Stepper::Heun }, "n"),
-        (LesConfig { n: 64, dt: -0.01, nu: 0.01, stepper: Stepper::Heun }, "dt"),
-        (LesConfig { n: 64, dt: f64::NAN, nu: 0.01, stepper: Stepper::Heun }, "dt"),
-        (LesConfig { n: 64, dt: 0.01, nu: -1.0, stepper: Stepper::Rk4 }, "nu"),
+        (LesConfig::new(48, 0.01, 0.01, Stepper::Heun), "n"),
+        (LesConfig::new(8, 0.01, 0.01, Stepper::Heun), "n"),
+        (LesConfig::new(64, -0.01, 0.01, Stepper::Heun), "dt"),
+        (LesConfig::new(64, f64::NAN, 0.01, Stepper::Heun), "dt"),
+        (LesConfig::new(64, 0.01, -1.0, Stepper::Rk4), "nu"),
     ] {
         match Les::new(&mut cpu, config, &tg) {
             Err(LesError::InvalidConfig { field: f, .. }) => assert_eq!(f, field),
             other => panic!("{config:?}: {other:?}"),
         }
     }
-    let config = LesConfig { n: 64, dt: 0.01, nu: 0.01, stepper: Stepper::Rk4 };
+    let config = LesConfig::new(64, 0.01, 0.01, Stepper::Rk4);
     assert!(Les::new(&mut cpu, config, &tg[1..]).is_err(), "wrong length");
 }
 
@@ -92,7 +92,7 @@ fn blow_up_is_reported_with_its_step() {
     let omega: Vec<f64> =
         (0..n * n).map(|i| a * ((i % n) as f64 * h).cos() + b * (2.0 * (i / n) as f64 * h).cos()).collect();
     let mut cpu = CpuExecutor::new(Precision::F64);
-    let mut les = Les::new(&mut cpu, LesConfig { n, dt: 5.0, nu: 0.0, stepper: Stepper::Heun }, &omega).unwrap();
+    let mut les = Les::new(&mut cpu, LesConfig::new(n, 5.0, 0.0, Stepper::Heun), &omega).unwrap();
     let mut result = Ok(());
     for _ in 0..200 {
         result = les.advance(&mut cpu, 1);
@@ -126,7 +126,7 @@ fn inviscid_dealiased_rk4_conserves_energy_and_enstrophy_to_order_dt4() {
     // f32 rounding of the step coefficients in the ops' parameter blocks (ScalarParams
     // alpha is f32 by the ABI), which breaks the RK4 order conditions at that level.
     for (dt, steps) in [(0.2, 20u64), (0.1, 40)] {
-        let mut les = Les::new(&mut cpu, LesConfig { n, dt, nu: 0.0, stepper: Stepper::Rk4 }, &omega).unwrap();
+        let mut les = Les::new(&mut cpu, LesConfig::new(n, dt, 0.0, Stepper::Rk4), &omega).unwrap();
         let d0 = les.diagnostics(&mut cpu).unwrap();
         les.advance(&mut cpu, steps).unwrap();
         let d = les.diagnostics(&mut cpu).unwrap();
@@ -147,7 +147,7 @@ fn inviscid_dealiased_rk4_conserves_energy_and_enstrophy_to_order_dt4() {
 fn cfl_of_taylor_green_is_dt_n_over_two_pi() {
     let n = 64;
     let mut cpu = CpuExecutor::new(Precision::F64);
-    let config = LesConfig { n, dt: 0.01, nu: 0.0, stepper: Stepper::Heun };
+    let config = LesConfig::new(n, 0.01, 0.0, Stepper::Heun);
     let les = Les::new(&mut cpu, config, &initial::taylor_green(n)).unwrap();
     let cfl = les.cfl(&mut cpu).unwrap();
     let want = 0.01 * n as f64 / (2.0 * std::f64::consts::PI);
@@ -156,5 +156,45 @@ fn cfl_of_taylor_green_is_dt_n_over_two_pi() {
         let les = Les::new(&mut gpu, config, &initial::taylor_green(n)).unwrap();
         let cfl = les.cfl(&mut gpu).unwrap();
         assert!((cfl / want - 1.0).abs() < 1e-5, "GPU CFL {cfl} vs {want}");
+    }
+}
+
+/// Kolmogorov forcing from rest: the field stays the single shear mode a(t)·cos(kf·y)
+/// (its advection vanishes), with a' = −λa − kf, λ = ν0·kf² + μ, so
+/// a(t) = −(kf/λ)(1 − e^{−λt}) exactly; RK4 at dt = 0.01 must reproduce it.
+#[test]
+fn kolmogorov_forcing_from_rest_follows_the_laminar_solution() {
+    let (n, kf, nu, mu, dt, steps) = (32usize, 4u32, 1e-3, 0.1, 0.01, 200u64);
+    let mut cpu = CpuExecutor::new(Precision::F64);
+    let config = LesConfig::new(n, dt, nu, Stepper::Rk4).with_kolmogorov(kf, mu);
+    let mut les = Les::new(&mut cpu, config, &vec![0.0; n * n]).unwrap();
+    les.advance(&mut cpu, steps).unwrap();
+    let spectrum = les.spectrum(&mut cpu).unwrap();
+    let lambda = nu * f64::from(kf * kf) + mu;
+    let want = -(f64::from(kf) / lambda) * (1.0 - (-lambda * les.time()).exp());
+    let got = 2.0 * spectrum[2 * (kf as usize * n)] / (n * n) as f64;
+    assert!((got / want - 1.0).abs() < 1e-7, "a(t) = {got} vs {want}");
+    let other: f64 = spectrum
+        .chunks_exact(2)
+        .enumerate()
+        .filter(|(m, _)| *m != kf as usize * n && *m != (n - kf as usize) * n)
+        .map(|(_, c)| c[0].abs() + c[1].abs())
+        .fold(0.0, f64::max);
+    assert!(other < 1e-9 * (n * n) as f64, "energy outside the forced mode: {other}");
+}
+
+#[test]
+fn bad_drag_and_forcing_are_typed_errors() {
+    let mut cpu = CpuExecutor::new(Precision::F64);
+    let zero = vec![0.0; 64 * 64];
+    for (config, field) in [
+        (LesConfig::new(64, 0.01, 1e-3, Stepper::Rk4).with_kolmogorov(4, -0.1), "drag"),
+        (LesConfig::new(64, 0.01, 1e-3, Stepper::Rk4).with_kolmogorov(0, 0.1), "kf"),
+        (LesConfig::new(64, 0.01, 1e-3, Stepper::Rk4).with_kolmogorov(22, 0.1), "kf"),
+    ] {
+        match Les::new(&mut cpu, config, &zero) {
+            Err(LesError::InvalidConfig { field: f, .. }) => assert_eq!(f, field),
+            other => panic!("{config:?}: {other:?}"),
+        }
     }
 }
