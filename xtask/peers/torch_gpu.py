@@ -108,31 +108,23 @@ def main():
     print(json.dumps({"bench": "gemm_batched", "peer": "torch-matmul-f32-notf32", "batch": args.batch, "dim": args.dim,
                       "chain": chain, "device_s": t, "gflop_per_s": flop / t * 1e-9, "device": name}))
 
-    for n in (256, 1024, 2048, 4096):
-        batch = max(1, (16 << 20) // (2 * n * n))
-        x = torch.randn(batch, n, n, dtype=torch.complex64, device=dev)
-        torch.fft.fft2(x)
+    # Complex fft2 on batches filling 128 MiB; real rfft2 (half spectra out) on 64 MiB of reals.
+    transforms = (("fft2", torch.fft.fft2, torch.complex64, lambda n: max(1, (16 << 20) // (2 * n * n)), "batch", {}),
+                  ("rfft2", torch.fft.rfft2, torch.float32, lambda n: max(2, (16 << 20) // (n * n)), "fields",
+                   {"output": "half spectra (n x (n/2+1))"}))
+    for bench, transform, dtype, count, key, extra in transforms:
+        for n in (256, 1024, 2048, 4096):
+            fields = count(n)
+            x = torch.randn(fields, n, n, dtype=dtype, device=dev)
+            transform(x)
 
-        def ffts():
-            for _ in range(10):
-                torch.fft.fft2(x)
+            def run():
+                for _ in range(10):
+                    transform(x)
 
-        t = timed(ffts, args.repeats) / 10
-        print(json.dumps({"bench": "fft2", "peer": "torch-cufft", "n": n, "batch": batch, "device_s": t,
-                          "fields_per_s": batch / t, "device": name}))
-
-    for n in (256, 1024, 2048, 4096):
-        fields = max(2, (16 << 20) // (n * n))
-        x = torch.randn(fields, n, n, dtype=torch.float32, device=dev)
-        torch.fft.rfft2(x)
-
-        def rffts():
-            for _ in range(10):
-                torch.fft.rfft2(x)
-
-        t = timed(rffts, args.repeats) / 10
-        print(json.dumps({"bench": "rfft2", "peer": "torch-cufft", "n": n, "fields": fields, "device_s": t,
-                          "output": "half spectra (n x (n/2+1))", "fields_per_s": fields / t, "device": name}))
+            t = timed(run, args.repeats) / 10
+            print(json.dumps({"bench": bench, "peer": "torch-cufft", "n": n, key: fields, "device_s": t, **extra,
+                              "fields_per_s": fields / t, "device": name}))
 
     src = torch.empty(1 << 28, dtype=torch.float32, device=dev)
     dst = torch.empty_like(src)

@@ -168,12 +168,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             gpu.flush()?;
             // 50 transforms per submission, as a solver would queue them: the fixed
             // submit-and-wait latency (≈ 0.5 ms) is then ~1% of the wall time.
-            let Timing { wall, device: dev, span } = measure(&mut gpu, repeats, "fft_step", 50.0, |gpu| {
+            let mut fifty = |gpu: &mut GpuExecutor| -> Result<(), Box<dyn std::error::Error>> {
                 for _ in 0..50 {
                     plan.forward(gpu, buf, buf)?;
                 }
                 Ok(gpu.flush()?)
-            })?;
+            };
+            let Timing { wall, device: dev, span } = measure(&mut gpu, repeats, "fft_step", 50.0, &mut fifty)?;
             // Each pass reads and writes every complex value once.
             let bytes = plan.steps() as f64 * 2.0 * (8 * n * n * batch) as f64;
             let host_us = gpu
@@ -194,12 +195,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             if *radices == default && submit_every == 0 {
                 // The same work without per-pass timestamp queries: host wall time only.
                 gpu.set_timing(false);
-                let bare = measure(&mut gpu, repeats, "fft_step", 50.0, |gpu| {
-                    for _ in 0..50 {
-                        plan.forward(gpu, buf, buf)?;
-                    }
-                    Ok(gpu.flush()?)
-                })?;
+                let bare = measure(&mut gpu, repeats, "fft_step", 50.0, &mut fifty)?;
                 gpu.set_timing(true);
                 println!(
                     "{{\"bench\":\"fft2_untimed\",\"n\":{n},\"batch\":{batch},\"columns\":{radices:?},\"trial\":{trial},\"wall_s\":{:.6},\"fields_per_s_wall\":{:.1},\"device\":\"{}\"}}",

@@ -2,7 +2,7 @@
 //! generated on the host in f64 so every backend starts from the same numbers.
 
 use dashi_core::random::SplitMix64;
-use dashi_core::spectral::{Complex, Fft2Planner};
+use dashi_core::spectral::{Complex, Fft2Planner, Layout, SpectralGrid, dealias_keeps};
 
 /// Taylor–Green vortex `ω(x, y) = 2 sin x sin y` (SPEC §5): stream function
 /// `ψ = sin x sin y`, `u = ∂ψ/∂y = sin x cos y`, `v = −∂ψ/∂x = −cos x sin y`. A steady
@@ -22,15 +22,14 @@ pub fn taylor_green(n: usize) -> Vec<f64> {
 /// seeded with `seed`; ω is the real part of the inverse FFT (which symmetrises the
 /// spectrum), then scaled so that mean ω² = 1. `n` must be a power of two ≥ 2.
 pub fn mcwilliams(n: usize, seed: u64, k0: f64) -> Vec<f64> {
+    let grid = SpectralGrid::new(n).expect("n is a power of two");
     let mut g = SplitMix64::new(seed);
-    let k = |i: usize| if i < n / 2 { i as f64 } else { i as f64 - n as f64 };
     let mut spectrum = vec![Complex::new(0.0, 0.0); n * n];
     for ky in 0..n {
         for kx in 0..n {
             let phase = g.uniform(0.0, 2.0 * std::f64::consts::PI);
-            let (a, b) = (k(kx), k(ky));
-            let kk = (a * a + b * b).sqrt();
-            if kk == 0.0 || 3.0 * a.abs() > n as f64 || 3.0 * b.abs() > n as f64 {
+            let kk = (grid.k2_at(Layout::Full, ky, kx) as f64).sqrt();
+            if kk == 0.0 || !dealias_keeps(grid, Layout::Full, ky, kx) {
                 continue;
             }
             let energy = kk.powi(4) * (-2.0 * (kk / k0).powi(2)).exp();
@@ -38,7 +37,7 @@ pub fn mcwilliams(n: usize, seed: u64, k0: f64) -> Vec<f64> {
             spectrum[ky * n + kx] = Complex::new(amplitude * phase.cos(), amplitude * phase.sin());
         }
     }
-    let plan = Fft2Planner::<f64>::new().plan_n(n).expect("n is a power of two");
+    let plan = Fft2Planner::<f64>::new().plan(grid);
     let field: Vec<f64> = plan.ifft2(&spectrum).expect("finite spectrum").iter().map(|z| z.re).collect();
     let rms = (field.iter().map(|w| w * w).sum::<f64>() / (n * n) as f64).sqrt();
     field.iter().map(|w| w / rms).collect()

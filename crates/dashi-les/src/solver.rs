@@ -2,9 +2,10 @@
 
 use crate::{Forcing, LesConfig, LesError, Stepper};
 use dashi_core::ops::{
-    ADD, AXPY, BufferId, ElemType, Executor, Fft2Program, LenParams, MUL, REDUCE_MAX_ABS, SCALE, SPECTRAL_MUL,
-    ScalarParams, SpectralMulParams,
+    ADD, AXPY, BufferId, ElemType, Executor, Fft2Program, LenParams, MUL, REDUCE_MAX_ABS, REDUCE_SUM_SQ, SCALE,
+    SPECTRAL_MUL, ScalarParams, SpectralMulParams,
 };
+use dashi_core::spectral::{Complex, Layout, SpectralGrid, shell_spectrum, shell_spectrum_from_vorticity};
 
 /// Energy and enstrophy of a vorticity spectrum (SPEC §4 conventions):
 /// `Z = ½⟨ω²⟩ = Σ_k |ω̂|² / (2N⁴)`, `E = ½⟨u² + v²⟩ = Σ_{k≠0} |ω̂|²/|k|² / (2N⁴)`.
@@ -18,23 +19,16 @@ pub struct Diagnostics {
     pub enstrophy: f64,
 }
 
-/// Diagnostics of a full-layout `n×n` vorticity spectrum (interleaved `(re, im)`).
+/// Diagnostics of a full-layout `n×n` vorticity spectrum (interleaved `(re, im)`): the
+/// totals of [`shell_spectrum`] (enstrophy, component ω̂) and
+/// [`shell_spectrum_from_vorticity`] (energy), so both follow SPEC §4's normalisation.
 pub fn diagnostics(spectrum: &[f64], n: usize, time: f64) -> Diagnostics {
-    let k = |i: usize| if i < n / 2 { i as f64 } else { i as f64 - n as f64 };
-    let norm = 2.0 * (n as f64).powi(4);
-    let (mut energy, mut enstrophy) = (0.0, 0.0);
-    for ky in 0..n {
-        for kx in 0..n {
-            let m = ky * n + kx;
-            let power = spectrum[2 * m] * spectrum[2 * m] + spectrum[2 * m + 1] * spectrum[2 * m + 1];
-            enstrophy += power;
-            let k2 = k(kx) * k(kx) + k(ky) * k(ky);
-            if k2 > 0.0 {
-                energy += power / k2;
-            }
-        }
-    }
-    Diagnostics { time, energy: energy / norm, enstrophy: enstrophy / norm }
+    let grid = SpectralGrid::new(n).expect("a validated grid size");
+    let omega: Vec<Complex<f64>> = spectrum.chunks_exact(2).map(|c| Complex::new(c[0], c[1])).collect();
+    let total = |shells: Vec<f64>| shells.iter().sum::<f64>();
+    let enstrophy = total(shell_spectrum(grid, Layout::Full, &[&omega]).expect("an n×n spectrum"));
+    let energy = total(shell_spectrum_from_vorticity(grid, Layout::Full, &omega).expect("an n×n spectrum"));
+    Diagnostics { time, energy, enstrophy }
 }
 
 /// Device-resident buffers of one solve.
@@ -55,6 +49,8 @@ struct Buffers {
     zeros: BufferId,
     /// F̂ (zero without forcing).
     forcing: BufferId,
+    /// One-value outputs of on-device reductions (so only single numbers are read back).
+    reduced: [BufferId; 2],
 }
 
 /// A 2D incompressible vorticity solve
@@ -105,6 +101,7 @@ impl Les {
             nonlinear: alloc()?,
             zeros: alloc()?,
             forcing: alloc()?,
+            reduced: [exec.alloc(ElemType::Real, 1)?, exec.alloc(ElemType::Real, 1)?],
         };
         exec.upload_real(buffers.zeros, &vec![0.0; len])?;
         exec.upload_real(buffers.forcing, &forcing_spectrum(&config))?;
@@ -236,10 +233,13 @@ impl Les {
             }
             self.step += 1;
         }
-        exec.flush()?;
-        let d = self.diagnostics(exec)?;
-        if !(d.enstrophy.is_finite() && d.energy.is_finite()) {
-            return Err(LesError::BlowUp { step: self.step, time: d.time, enstrophy: d.enstrophy });
+        // Blow-up check on the device: Σ|ω̂|² reduced to one number (enstrophy·2N⁴).
+        let p = self.len_params();
+        exec.enqueue(&REDUCE_SUM_SQ, &[b.omega, b.reduced[0]], bytemuck::bytes_of(&p))?;
+        let power = exec.download_real(b.reduced[0])?[0];
+        if !power.is_finite() {
+            let enstrophy = power / (2.0 * (self.config.n as f64).powi(4));
+            return Err(LesError::BlowUp { step: self.step, time: self.time(), enstrophy });
         }
         Ok(())
     }
@@ -259,9 +259,9 @@ impl Les {
         self.fft.inverse(exec, b.u, b.u)?;
         self.fft.inverse(exec, b.v, b.v)?;
         let p = self.len_params();
-        exec.enqueue(&REDUCE_MAX_ABS, &[b.u, b.k[0]], bytemuck::bytes_of(&p))?;
-        exec.enqueue(&REDUCE_MAX_ABS, &[b.v, b.k[1]], bytemuck::bytes_of(&p))?;
-        let (u, v) = (exec.download_real(b.k[0])?[0], exec.download_real(b.k[1])?[0]);
+        exec.enqueue(&REDUCE_MAX_ABS, &[b.u, b.reduced[0]], bytemuck::bytes_of(&p))?;
+        exec.enqueue(&REDUCE_MAX_ABS, &[b.v, b.reduced[1]], bytemuck::bytes_of(&p))?;
+        let (u, v) = (exec.download_real(b.reduced[0])?[0], exec.download_real(b.reduced[1])?[0]);
         let dx = 2.0 * std::f64::consts::PI / self.config.n as f64;
         Ok(self.config.dt * u.max(v) / dx)
     }
@@ -279,8 +279,10 @@ impl Les {
     /// Releases every buffer.
     pub fn free<E: Executor + ?Sized>(self, exec: &mut E) -> Result<(), LesError> {
         let b = self.buffers;
-        for id in
-            [b.omega, b.stage, b.psi, b.u, b.v, b.wx, b.wy, b.nonlinear, b.zeros, b.forcing].into_iter().chain(b.k)
+        for id in [b.omega, b.stage, b.psi, b.u, b.v, b.wx, b.wy, b.nonlinear, b.zeros, b.forcing]
+            .into_iter()
+            .chain(b.k)
+            .chain(b.reduced)
         {
             exec.free(id)?;
         }
