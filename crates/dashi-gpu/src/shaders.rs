@@ -26,6 +26,7 @@ pub const FAMILIES: &[(&str, &str)] = &[
     ("carrier", include_str!("../shaders/carrier.wgsl")),
     ("fft", include_str!("../shaders/fft.wgsl")),
     ("spectral", include_str!("../shaders/spectral.wgsl")),
+    ("vorticity", include_str!("../shaders/vorticity.wgsl")),
 ];
 
 /// Families compiled without wgpu's injected runtime checks (index clamping, loop

@@ -22,7 +22,8 @@ mod config;
 mod error;
 pub mod initial;
 mod solver;
+pub mod truth;
 
 pub use config::{Forcing, LesConfig, Stepper};
 pub use error::LesError;
-pub use solver::{Diagnostics, Les, diagnostics};
+pub use solver::{Diagnostics, Les, Snapshot, spectral_totals};

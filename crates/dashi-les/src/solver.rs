@@ -2,33 +2,67 @@
 
 use crate::{Forcing, LesConfig, LesError, Stepper};
 use dashi_core::ops::{
-    ADD, AXPY, BufferId, ElemType, Executor, Fft2Program, LenParams, MUL, REDUCE_MAX_ABS, REDUCE_SUM_SQ, SCALE,
-    SPECTRAL_MUL, ScalarParams, SpectralMulParams,
+    ADD, AXPY, BufferId, ElemType, Executor, Fft2Program, LenParams, NonlinearParams, REDUCE_MAX_ABS, REDUCE_SUM_SQ,
+    ScalarParams, VORTICITY_FIELDS, VORTICITY_NONLINEAR, VORTICITY_RHS, VorticityFieldParams, VorticityRhsParams,
 };
 use dashi_core::spectral::{Complex, Layout, SpectralGrid, shell_spectrum, shell_spectrum_from_vorticity};
 
-/// Energy and enstrophy of a vorticity spectrum (SPEC §4 conventions):
-/// `Z = ½⟨ω²⟩ = Σ_k |ω̂|² / (2N⁴)`, `E = ½⟨u² + v²⟩ = Σ_{k≠0} |ω̂|²/|k|² / (2N⁴)`.
+/// The per-stride diagnostics of SPEC §5 (conventions SPEC §4, `⟨·⟩` the box mean):
+///
+/// ```text
+/// energy        E = ½⟨u² + v²⟩ = Σ_{k≠0} |ω̂|²/|k|² / (2N⁴)
+/// enstrophy     Z = ½⟨ω²⟩      = Σ_k |ω̂|² / (2N⁴)
+/// palinstrophy  P = ½⟨|∇ω|²⟩   = Σ_k |k|²|ω̂|² / (2N⁴)
+/// max_abs_omega = max |ω(x)| over the grid
+/// cfl           = dt · max(|u|, |v|) / Δx,  Δx = 2π/N
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Diagnostics {
+    /// Steps taken.
+    pub step: u64,
     /// Simulated time.
     pub time: f64,
     /// Kinetic energy per unit area, `½⟨u² + v²⟩`.
     pub energy: f64,
     /// Enstrophy, `½⟨ω²⟩`.
     pub enstrophy: f64,
+    /// Palinstrophy, `½⟨|∇ω|²⟩`.
+    pub palinstrophy: f64,
+    /// Largest |ω| on the grid.
+    pub max_abs_omega: f64,
+    /// CFL number `dt·max(|u|, |v|)/Δx`.
+    pub cfl: f64,
 }
 
-/// Diagnostics of a full-layout `n×n` vorticity spectrum (interleaved `(re, im)`): the
-/// totals of [`shell_spectrum`] (enstrophy, component ω̂) and
-/// [`shell_spectrum_from_vorticity`] (energy), so both follow SPEC §4's normalisation.
-pub fn diagnostics(spectrum: &[f64], n: usize, time: f64) -> Diagnostics {
+/// Energy, enstrophy and palinstrophy of a full-layout `n×n` vorticity spectrum
+/// (interleaved `(re, im)`): the totals of [`shell_spectrum`] (enstrophy, component ω̂)
+/// and [`shell_spectrum_from_vorticity`] (energy), so both follow SPEC §4's
+/// normalisation; palinstrophy weights each mode by `|k|²`.
+pub fn spectral_totals(spectrum: &[f64], n: usize) -> (f64, f64, f64) {
     let grid = SpectralGrid::new(n).expect("a validated grid size");
     let omega: Vec<Complex<f64>> = spectrum.chunks_exact(2).map(|c| Complex::new(c[0], c[1])).collect();
     let total = |shells: Vec<f64>| shells.iter().sum::<f64>();
     let enstrophy = total(shell_spectrum(grid, Layout::Full, &[&omega]).expect("an n×n spectrum"));
     let energy = total(shell_spectrum_from_vorticity(grid, Layout::Full, &omega).expect("an n×n spectrum"));
-    Diagnostics { time, energy, enstrophy }
+    let palinstrophy = omega
+        .iter()
+        .enumerate()
+        .map(|(i, w)| grid.k2_at(Layout::Full, i / n, i % n) as f64 * w.norm_sqr())
+        .sum::<f64>()
+        / (2.0 * (n as f64).powi(4));
+    (energy, enstrophy, palinstrophy)
+}
+
+/// One stride's output: the vorticity field, its shell spectrum and the diagnostics.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Snapshot {
+    /// ω on the grid, row-major `[iy][ix]`, `n²` values.
+    pub omega: Vec<f64>,
+    /// Shell-averaged energy spectrum `E(k)`, shells `k = 0, 1, …` (`round(|k|)`;
+    /// [`shell_spectrum_from_vorticity`]), summing to the energy.
+    pub energy_spectrum: Vec<f64>,
+    /// Scalars of this moment.
+    pub diagnostics: Diagnostics,
 }
 
 /// Device-resident buffers of one solve.
@@ -40,11 +74,15 @@ struct Buffers {
     stage: BufferId,
     /// Stage right-hand sides k₁ … k₄ (two used by Heun).
     k: [BufferId; 4],
-    psi: BufferId,
-    u: BufferId,
-    v: BufferId,
-    wx: BufferId,
-    wy: BufferId,
+    /// Packed `u + i·v` (spectral, then real space).
+    velocity: BufferId,
+    /// Packed `∂xω + i·∂yω`.
+    gradient: BufferId,
+    /// Packed `S11 + i·S12` (Smagorinsky only; also scratch for ω in real space).
+    strain: BufferId,
+    /// `∇²ω` (Smagorinsky only).
+    laplacian: BufferId,
+    /// The real-space nonlinear term, then its spectrum.
     nonlinear: BufferId,
     zeros: BufferId,
     /// F̂ (zero without forcing).
@@ -53,18 +91,26 @@ struct Buffers {
     reduced: [BufferId; 2],
 }
 
-/// A 2D incompressible vorticity solve
+/// A 2D incompressible vorticity solve with the Smagorinsky closure (SPEC §5)
 ///
 /// ```text
-/// ∂ω/∂t + u·∇ω = ν₀ ∇²ω,     u = (∂ψ/∂y, −∂ψ/∂x),  ∇²ψ = −ω,
+/// ∂ω/∂t = −(u·∂xω + v·∂yω) + ν₀∇²ω + ν_t·∇²ω + F − μω,   ∇²ψ = −ω,  u = ∂ψ/∂y,  v = −∂ψ/∂x
+/// ν_t = (Cs·Δ)²·|S|,  |S| = sqrt(2(S11² + S22² + 2·S12²)),  Δ = 2π/N
 /// ```
 ///
 /// pseudo-spectral on the periodic box [0, 2π)²: the state is the full-layout spectrum
-/// ω̂ (SPEC §4), the advection term is formed in real space from û = i ky ψ̂,
-/// v̂ = −i kx ψ̂, ∂xω̂ = i kx ω̂, ∂yω̂ = i ky ω̂ and dealiased by the 2/3 rule, and the
-/// viscous term is −ν₀|k|²ω̂. Every operation is a KernelOp on the executor, so the same
-/// sequence runs on the CPU (f64 reference) and the GPU (f32). Per right-hand side:
-/// 5 complex 2D FFTs (4 inverse, 1 forward).
+/// ω̂ (SPEC §4). Per right-hand side (every step a KernelOp, so the same sequence runs
+/// on the CPU in f64 and on the GPU in f32):
+///
+/// 1. `vorticity_fields`: the packed spectra `û + i·v̂` and `(∂xω)^ + i·(∂yω)^` (and with
+///    Cs > 0, `Ŝ11 + i·Ŝ12` and `(∇²ω)^`) — two real fields per complex field;
+/// 2. inverse 2D FFTs of those (2, or 4 with Cs > 0);
+/// 3. `vorticity_nonlinear`: `−(u·∂xω + v·∂yω) + ν_t·∇²ω` in real space;
+/// 4. one forward 2D FFT;
+/// 5. `vorticity_rhs`: the 2/3 dealias mask on the transformed nonlinear term, plus
+///    `−(ν₀|k|² + μ)·ω̂ + F̂`.
+///
+/// So 3 complex 2D FFTs per right-hand side without the closure, 5 with it.
 #[derive(Debug)]
 pub struct Les {
     config: LesConfig,
@@ -93,11 +139,10 @@ impl Les {
             omega: alloc()?,
             stage: alloc()?,
             k: [alloc()?, alloc()?, alloc()?, alloc()?],
-            psi: alloc()?,
-            u: alloc()?,
-            v: alloc()?,
-            wx: alloc()?,
-            wy: alloc()?,
+            velocity: alloc()?,
+            gradient: alloc()?,
+            strain: alloc()?,
+            laplacian: alloc()?,
             nonlinear: alloc()?,
             zeros: alloc()?,
             forcing: alloc()?,
@@ -106,11 +151,15 @@ impl Les {
         exec.upload_real(buffers.zeros, &vec![0.0; len])?;
         exec.upload_real(buffers.forcing, &forcing_spectrum(&config))?;
         let complex: Vec<f64> = omega.iter().flat_map(|&w| [w, 0.0]).collect();
-        exec.upload_real(buffers.omega, &complex)?;
+        exec.upload_real(buffers.stage, &complex)?;
         let fft = Fft2Program::new(exec, n, 1)?;
         let les = Les { config, fft, buffers, len, step: 0 };
-        fft_forward(exec, &les, les.buffers.omega)?;
-        les.spectral(exec, les.buffers.omega, SpectralMulParams::DEALIAS)?;
+        // ω̂ = D(k)·FFT(ω): the rhs op with ν = μ = 0, no forcing and ω̂ = 0 is exactly
+        // the dealias mask applied to its `nonlinear` input.
+        let b = &les.buffers;
+        les.fft.forward(exec, b.stage, b.stage)?;
+        let p = VorticityRhsParams::new(n as u32, 0.0, 0.0);
+        exec.enqueue(&VORTICITY_RHS, &[b.zeros, b.stage, b.zeros, b.omega], bytemuck::bytes_of(&p))?;
         exec.flush()?;
         Ok(les)
     }
@@ -130,6 +179,20 @@ impl Les {
         self.step as f64 * self.config.dt
     }
 
+    /// Complex 2D FFTs per right-hand side: 3, or 5 with the Smagorinsky closure.
+    pub fn ffts_per_rhs(&self) -> usize {
+        if self.config.cs > 0.0 { 5 } else { 3 }
+    }
+
+    /// Complex 2D FFTs per time step (right-hand sides × [`Les::ffts_per_rhs`]).
+    pub fn ffts_per_step(&self) -> usize {
+        let stages = match self.config.stepper {
+            Stepper::Heun => 2,
+            Stepper::Rk4 => 4,
+        };
+        stages * self.ffts_per_rhs()
+    }
+
     fn len_params(&self) -> LenParams {
         LenParams::new(self.len as u32)
     }
@@ -139,68 +202,55 @@ impl Les {
         Ok(exec.enqueue(&ADD, &[src, self.buffers.zeros, dst], bytemuck::bytes_of(&p))?)
     }
 
-    fn spectral<E: Executor + ?Sized>(&self, exec: &mut E, x: BufferId, kind: u32) -> Result<(), LesError> {
-        let p = SpectralMulParams::new(self.config.n as u32, 1, kind);
-        Ok(exec.enqueue(&SPECTRAL_MUL, &[x], bytemuck::bytes_of(&p))?)
-    }
-
-    fn scale<E: Executor + ?Sized>(&self, exec: &mut E, x: BufferId, alpha: f64) -> Result<(), LesError> {
-        let p = ScalarParams::new(self.len as u32, alpha as f32);
-        Ok(exec.enqueue(&SCALE, &[x], bytemuck::bytes_of(&p))?)
-    }
-
     /// `y ← y + alpha·x`.
     fn axpy<E: Executor + ?Sized>(&self, exec: &mut E, alpha: f64, x: BufferId, y: BufferId) -> Result<(), LesError> {
         let p = ScalarParams::new(self.len as u32, alpha as f32);
         Ok(exec.enqueue(&AXPY, &[x, y], bytemuck::bytes_of(&p))?)
     }
 
-    fn binary<E: Executor + ?Sized>(
+    /// `out = f_kind(k)·ω̂` (`vorticity_fields`).
+    fn field<E: Executor + ?Sized>(
         &self,
         exec: &mut E,
-        op: &'static dashi_core::ops::OpSpec,
-        a: BufferId,
-        b: BufferId,
+        src: BufferId,
+        kind: u32,
         out: BufferId,
     ) -> Result<(), LesError> {
-        let p = self.len_params();
-        Ok(exec.enqueue(op, &[a, b, out], bytemuck::bytes_of(&p))?)
+        let p = VorticityFieldParams::new(self.config.n as u32, kind);
+        Ok(exec.enqueue(&VORTICITY_FIELDS, &[src, out], bytemuck::bytes_of(&p))?)
     }
 
-    /// `dst = −(u·∇ω)^ (2/3-dealiased) − ν₀|k|² ω̂` for the spectrum in `src`.
+    /// `dst = D(k)·(−u·∇ω + ν_t∇²ω)^ − (ν₀|k|² + μ)·ω̂ + F̂` for the spectrum in `src`.
     fn rhs<E: Executor + ?Sized>(&self, exec: &mut E, src: BufferId, dst: BufferId) -> Result<(), LesError> {
         let b = &self.buffers;
-        self.copy(exec, src, b.psi)?;
-        self.spectral(exec, b.psi, SpectralMulParams::INV_K2)?; // ψ̂ = ω̂/|k|²
-        self.copy(exec, b.psi, b.u)?;
-        self.spectral(exec, b.u, SpectralMulParams::I_KY)?; // û = i ky ψ̂
-        self.copy(exec, b.psi, b.v)?;
-        self.spectral(exec, b.v, SpectralMulParams::I_KX)?;
-        self.scale(exec, b.v, -1.0)?; // v̂ = −i kx ψ̂
-        self.copy(exec, src, b.wx)?;
-        self.spectral(exec, b.wx, SpectralMulParams::I_KX)?;
-        self.copy(exec, src, b.wy)?;
-        self.spectral(exec, b.wy, SpectralMulParams::I_KY)?;
-        for field in [b.u, b.v, b.wx, b.wy] {
+        let n = self.config.n as u32;
+        let smagorinsky = self.config.cs > 0.0;
+        self.field(exec, src, VorticityFieldParams::VELOCITY, b.velocity)?;
+        self.field(exec, src, VorticityFieldParams::GRADIENT, b.gradient)?;
+        let mut packed = vec![b.velocity, b.gradient];
+        if smagorinsky {
+            self.field(exec, src, VorticityFieldParams::STRAIN, b.strain)?;
+            self.field(exec, src, VorticityFieldParams::LAPLACIAN, b.laplacian)?;
+            packed.extend([b.strain, b.laplacian]);
+        }
+        for &field in &packed {
             self.fft.inverse(exec, field, field)?;
         }
-        // Real fields stored as complex with zero imaginary part: the elementwise product
-        // of the interleaved buffers is (Re a·Re b, Im a·Im b) = (a·b, ≈0).
-        self.binary(exec, &MUL, b.u, b.wx, b.nonlinear)?;
-        self.binary(exec, &MUL, b.v, b.wy, b.psi)?;
-        self.axpy(exec, 1.0, b.psi, b.nonlinear)?;
-        fft_forward(exec, self, b.nonlinear)?;
-        self.spectral(exec, b.nonlinear, SpectralMulParams::DEALIAS)?;
-        self.copy(exec, src, dst)?;
-        self.spectral(exec, dst, SpectralMulParams::NEG_K2)?;
-        self.scale(exec, dst, self.config.nu)?;
-        self.axpy(exec, -1.0, b.nonlinear, dst)?;
-        if self.config.drag > 0.0 {
-            self.axpy(exec, -self.config.drag, src, dst)?;
-        }
-        if self.config.forcing.is_some() {
-            self.axpy(exec, 1.0, b.forcing, dst)?;
-        }
+        let (p, strain, laplacian) = if smagorinsky {
+            let delta = 2.0 * std::f64::consts::PI / self.config.n as f64;
+            (NonlinearParams::smagorinsky(n, (self.config.cs * delta).powi(2)), b.strain, b.laplacian)
+        } else {
+            // Not read without the closure; any buffers of the right length will do.
+            (NonlinearParams::advection(n), b.velocity, b.gradient)
+        };
+        exec.enqueue(
+            &VORTICITY_NONLINEAR,
+            &[b.velocity, b.gradient, strain, laplacian, b.nonlinear],
+            bytemuck::bytes_of(&p),
+        )?;
+        self.fft.forward(exec, b.nonlinear, b.nonlinear)?;
+        let p = VorticityRhsParams::new(n, self.config.nu, self.config.drag);
+        exec.enqueue(&VORTICITY_RHS, &[src, b.nonlinear, b.forcing, dst], bytemuck::bytes_of(&p))?;
         Ok(())
     }
 
@@ -245,25 +295,22 @@ impl Les {
     }
 
     /// The CFL number `dt · max(|u|, |v|) / Δx`, `Δx = 2π/N`, of the current state:
-    /// û = i ky ψ̂ and v̂ = −i kx ψ̂ are transformed back and reduced on the executor
-    /// (`reduce_max_abs`); only two numbers leave it. Reported, not enforced: an
-    /// unstable run is caught by the blow-up check of [`Les::advance`].
+    /// the packed `u + i·v` is transformed back and reduced on the executor
+    /// (`reduce_max_abs` over both parts); one number leaves it. Reported, not
+    /// enforced: an unstable run is caught by the blow-up check of [`Les::advance`].
     pub fn cfl<E: Executor + ?Sized>(&self, exec: &mut E) -> Result<f64, LesError> {
         let b = &self.buffers;
-        self.copy(exec, b.omega, b.psi)?;
-        self.spectral(exec, b.psi, SpectralMulParams::INV_K2)?;
-        self.copy(exec, b.psi, b.u)?;
-        self.spectral(exec, b.u, SpectralMulParams::I_KY)?;
-        self.copy(exec, b.psi, b.v)?;
-        self.spectral(exec, b.v, SpectralMulParams::I_KX)?;
-        self.fft.inverse(exec, b.u, b.u)?;
-        self.fft.inverse(exec, b.v, b.v)?;
-        let p = self.len_params();
-        exec.enqueue(&REDUCE_MAX_ABS, &[b.u, b.reduced[0]], bytemuck::bytes_of(&p))?;
-        exec.enqueue(&REDUCE_MAX_ABS, &[b.v, b.reduced[1]], bytemuck::bytes_of(&p))?;
-        let (u, v) = (exec.download_real(b.reduced[0])?[0], exec.download_real(b.reduced[1])?[0]);
+        self.field(exec, b.omega, VorticityFieldParams::VELOCITY, b.velocity)?;
+        self.fft.inverse(exec, b.velocity, b.velocity)?;
+        let max_velocity = self.max_abs(exec, b.velocity)?;
         let dx = 2.0 * std::f64::consts::PI / self.config.n as f64;
-        Ok(self.config.dt * u.max(v) / dx)
+        Ok(self.config.dt * max_velocity / dx)
+    }
+
+    fn max_abs<E: Executor + ?Sized>(&self, exec: &mut E, x: BufferId) -> Result<f64, LesError> {
+        let p = self.len_params();
+        exec.enqueue(&REDUCE_MAX_ABS, &[x, self.buffers.reduced[0]], bytemuck::bytes_of(&p))?;
+        Ok(exec.download_real(self.buffers.reduced[0])?[0])
     }
 
     /// The vorticity spectrum ω̂ (full layout, interleaved).
@@ -271,15 +318,45 @@ impl Les {
         Ok(exec.download_real(self.buffers.omega)?)
     }
 
-    /// Energy and enstrophy now (downloads ω̂; computed in f64 on the host).
+    /// ω on the grid (row-major `[iy][ix]`): inverse FFT on the executor, real parts.
+    pub fn vorticity<E: Executor + ?Sized>(&self, exec: &mut E) -> Result<Vec<f64>, LesError> {
+        let b = &self.buffers;
+        self.fft.inverse(exec, b.omega, b.strain)?;
+        Ok(exec.download_real(b.strain)?.chunks_exact(2).map(|c| c[0]).collect())
+    }
+
+    /// Every diagnostic of SPEC §5 now ([`Diagnostics`]): energy, enstrophy and
+    /// palinstrophy in f64 on the host from ω̂; max|ω| and the CFL number reduced on
+    /// the executor.
     pub fn diagnostics<E: Executor + ?Sized>(&self, exec: &mut E) -> Result<Diagnostics, LesError> {
-        Ok(diagnostics(&self.spectrum(exec)?, self.config.n, self.time()))
+        let (energy, enstrophy, palinstrophy) = spectral_totals(&self.spectrum(exec)?, self.config.n);
+        self.fft.inverse(exec, self.buffers.omega, self.buffers.strain)?;
+        let max_abs_omega = self.max_abs(exec, self.buffers.strain)?;
+        let cfl = self.cfl(exec)?;
+        Ok(Diagnostics { step: self.step, time: self.time(), energy, enstrophy, palinstrophy, max_abs_omega, cfl })
+    }
+
+    /// The field, its energy spectrum and the diagnostics — what a truth file stores
+    /// per stride.
+    pub fn snapshot<E: Executor + ?Sized>(&self, exec: &mut E) -> Result<Snapshot, LesError> {
+        let spectrum = self.spectrum(exec)?;
+        let n = self.config.n;
+        let (energy, enstrophy, palinstrophy) = spectral_totals(&spectrum, n);
+        let grid = SpectralGrid::new(n).expect("a validated grid size");
+        let omega_hat: Vec<Complex<f64>> = spectrum.chunks_exact(2).map(|c| Complex::new(c[0], c[1])).collect();
+        let energy_spectrum = shell_spectrum_from_vorticity(grid, Layout::Full, &omega_hat).expect("an n×n spectrum");
+        let omega = self.vorticity(exec)?;
+        let max_abs_omega = omega.iter().fold(0.0f64, |m, w| m.max(w.abs()));
+        let cfl = self.cfl(exec)?;
+        let diagnostics =
+            Diagnostics { step: self.step, time: self.time(), energy, enstrophy, palinstrophy, max_abs_omega, cfl };
+        Ok(Snapshot { omega, energy_spectrum, diagnostics })
     }
 
     /// Releases every buffer.
     pub fn free<E: Executor + ?Sized>(self, exec: &mut E) -> Result<(), LesError> {
         let b = self.buffers;
-        for id in [b.omega, b.stage, b.psi, b.u, b.v, b.wx, b.wy, b.nonlinear, b.zeros, b.forcing]
+        for id in [b.omega, b.stage, b.velocity, b.gradient, b.strain, b.laplacian, b.nonlinear, b.zeros, b.forcing]
             .into_iter()
             .chain(b.k)
             .chain(b.reduced)
@@ -302,8 +379,4 @@ fn forcing_spectrum(config: &LesConfig) -> Vec<f64> {
         }
     }
     f
-}
-
-fn fft_forward<E: Executor + ?Sized>(exec: &mut E, les: &Les, x: BufferId) -> Result<(), LesError> {
-    Ok(les.fft.forward(exec, x, x)?)
 }

@@ -473,6 +473,25 @@ fn execute<T: Real>(op: &OpSpec, p: &Params<'_>, io: &mut Io<'_, '_>) -> Result<
             let dst = &mut io.write(1).reals_mut::<T>()[..2 * n() * n() * pairs];
             reference::combine_pair_spectra(src, dst, n() * n(), pairs);
         }
+        OpId::VorticityFields => {
+            let len = 2 * n() * n();
+            let omega = &io.read(0).reals::<T>()[..len];
+            super::vorticity::vorticity_fields(omega, io.write(1).reals_mut::<T>(), n(), p.u32("kind"));
+        }
+        OpId::VorticityNonlinear => {
+            let len = 2 * n() * n();
+            let fields = [0, 1, 2, 3].map(|i| &io.read(i).reals::<T>()[..len]);
+            let coeff = f64::from(p.f32("coeff_hi")) + f64::from(p.f32("coeff_lo"));
+            let smagorinsky = (p.u32("smagorinsky") == 1).then_some(coeff);
+            super::vorticity::vorticity_nonlinear(fields, io.write(4).reals_mut::<T>(), n() * n(), smagorinsky);
+        }
+        OpId::VorticityRhs => {
+            let len = 2 * n() * n();
+            let inputs = [0, 1, 2].map(|i| &io.read(i).reals::<T>()[..len]);
+            let pair = |hi: &str, lo: &str| f64::from(p.f32(hi)) + f64::from(p.f32(lo));
+            let (nu, drag) = (pair("nu_hi", "nu_lo"), pair("drag_hi", "drag_lo"));
+            super::vorticity::vorticity_rhs(inputs, io.write(3).reals_mut::<T>(), n(), nu, drag);
+        }
         OpId::BandEnergies => {
             let bands = reference::band_energies(io.read(0).reals::<T>(), n(), p.u32("low_k2"), p.u32("mid_k2"))
                 .map_err(|m| op_failed(op, m))?;

@@ -27,14 +27,16 @@ mod params;
 mod reference;
 mod registry;
 mod spec;
+mod vorticity;
 
 pub use cpu::CpuExecutor;
 pub use error::ExecError;
 pub use executor::{Backend, BufferId, DeviceInfo, DeviceType, Executor, OpTiming, Precision, check_real_upload};
 pub use fft2::{Fft2Program, RealFft2Program, default_column_radices};
 pub use params::{
-    BandParams, FftStepParams, GatherParams, GemmParams, GemvParams, LenParams, PairParams, ScalarParams, ShellParams,
-    SpectralMulParams, StencilParams, ThresholdParams, TopKParams,
+    BandParams, FftStepParams, GatherParams, GemmParams, GemvParams, LenParams, NonlinearParams, PairParams,
+    ScalarParams, ShellParams, SpectralMulParams, StencilParams, ThresholdParams, TopKParams, VorticityFieldParams,
+    VorticityRhsParams, split_f64,
 };
 pub use reference::{argmax, fft_twiddles, top_k};
 pub use registry::*;

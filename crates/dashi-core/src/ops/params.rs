@@ -311,3 +311,97 @@ fn k2_threshold(cut: f64) -> u32 {
     }
     q as u32
 }
+
+/// A coefficient carried as `hi + lo` (both f32): the GPU reads `hi` (its f32 value),
+/// the CPU executor reads `hi as f64 + lo as f64`, which is the f64 value to within
+/// ~2⁻⁴⁸ relative — so the f64 reference is not rounded through f32.
+pub fn split_f64(value: f64) -> (f32, f32) {
+    let hi = value as f32;
+    (hi, (value - f64::from(hi)) as f32)
+}
+
+/// `{ n, kind }` — `vorticity_fields`: one full-layout `n×n` vorticity spectrum mapped
+/// to the spectrum of a packed pair of real fields (see `VORTICITY_FIELDS`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
+pub struct VorticityFieldParams {
+    /// Grid size N (a power of two, 2 ..= 8192).
+    pub n: u32,
+    /// 0 = velocity `u + i·v`, 1 = gradient `∂xω + i·∂yω`, 2 = strain `S11 + i·S12`,
+    /// 3 = Laplacian `∇²ω`.
+    pub kind: u32,
+    pad: [u32; 2],
+}
+
+impl VorticityFieldParams {
+    /// `kind` 0: `(kx + i·ky)/|k|²` (k = 0 → 0) — `û + i·v̂` with `û = i·ky·ψ̂`,
+    /// `v̂ = −i·kx·ψ̂`, `ψ̂ = ω̂/|k|²`.
+    pub const VELOCITY: u32 = 0;
+    /// `kind` 1: `−ky + i·kx` — `(∂xω)^ + i·(∂yω)^`.
+    pub const GRADIENT: u32 = 1;
+    /// `kind` 2: `(−kx·ky + i·(kx² − ky²)/2)/|k|²` (k = 0 → 0) — `Ŝ11 + i·Ŝ12` with
+    /// `S11 = ∂xu`, `S12 = (∂yu + ∂xv)/2`.
+    pub const STRAIN: u32 = 2;
+    /// `kind` 3: `−|k|²` — `(∇²ω)^`.
+    pub const LAPLACIAN: u32 = 3;
+
+    /// Field `kind` of an `n×n` spectrum.
+    pub fn new(n: u32, kind: u32) -> Self {
+        VorticityFieldParams { n, kind, pad: [0; 2] }
+    }
+}
+
+/// `{ n, smagorinsky, coeff_hi, coeff_lo }` — `vorticity_nonlinear` on an `n×n` grid
+/// (real fields packed in pairs as complex values).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
+pub struct NonlinearParams {
+    /// Grid size N (a power of two, 2 ..= 8192).
+    pub n: u32,
+    /// 1: add the Smagorinsky term `(Cs·Δ)²·|S|·∇²ω`; 0: advection only (the strain and
+    /// Laplacian bindings are not read).
+    pub smagorinsky: u32,
+    /// `(Cs·Δ)²`, high part (see [`split_f64`]).
+    pub coeff_hi: f32,
+    /// `(Cs·Δ)²`, low part.
+    pub coeff_lo: f32,
+}
+
+impl NonlinearParams {
+    /// Advection only.
+    pub fn advection(n: u32) -> Self {
+        NonlinearParams { n, smagorinsky: 0, coeff_hi: 0.0, coeff_lo: 0.0 }
+    }
+
+    /// Advection plus the Smagorinsky term with `(Cs·Δ)² = coeff`.
+    pub fn smagorinsky(n: u32, coeff: f64) -> Self {
+        let (coeff_hi, coeff_lo) = split_f64(coeff);
+        NonlinearParams { n, smagorinsky: 1, coeff_hi, coeff_lo }
+    }
+}
+
+/// `{ n, nu_hi, nu_lo, drag_hi, drag_lo }` — `vorticity_rhs` on one full-layout `n×n`
+/// spectrum.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
+pub struct VorticityRhsParams {
+    /// Grid size N (a power of two, 2 ..= 8192).
+    pub n: u32,
+    /// Viscosity ν₀, high part (see [`split_f64`]).
+    pub nu_hi: f32,
+    /// Viscosity ν₀, low part.
+    pub nu_lo: f32,
+    /// Linear drag μ, high part.
+    pub drag_hi: f32,
+    /// Linear drag μ, low part.
+    pub drag_lo: f32,
+    pad: [u32; 3],
+}
+
+impl VorticityRhsParams {
+    /// Grid `n`, viscosity `nu`, drag `drag`.
+    pub fn new(n: u32, nu: f64, drag: f64) -> Self {
+        let ((nu_hi, nu_lo), (drag_hi, drag_lo)) = (split_f64(nu), split_f64(drag));
+        VorticityRhsParams { n, nu_hi, nu_lo, drag_hi, drag_lo, pad: [0; 3] }
+    }
+}

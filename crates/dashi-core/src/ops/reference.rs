@@ -144,42 +144,66 @@ pub(crate) fn fft_step<T: CachedFft>(src: &[T], dst: &mut [T], twiddles: &[T], s
 }
 
 /// The single-step case (`span` 1, `radix` n: every line transformed whole, no step
-/// twiddles) — every row pass and the column pass up to n = 1024: lines are gathered
-/// into a contiguous buffer (columns transposed in), transformed by one batched rustfft
-/// call per block of lines spread over rayon's pool, and written back. Same arithmetic
-/// as the general path (one n-point rustfft per line), only faster.
+/// twiddles) — every row pass and the column pass up to n = 1024. The same n-point DFT
+/// per line as the general path, arranged for speed on the host: rayon tasks of
+/// [`LINES_PER_TASK`] lines each gather their lines into a contiguous block (rows are
+/// contiguous already; columns are read 16 at a time per row), run rustfft's forward or
+/// inverse plan over the block, and write back scaled (1/n on the inverse). Columns are
+/// written back in a second parallel pass over blocks of rows, so every task owns the
+/// memory it writes.
 fn whole_lines<T: CachedFft>(src: &[T], dst: &mut [T], step: FftStep) {
     use rayon::prelude::*;
     use rustfft::num_complex::Complex;
-    let FftStep { n, fields, inverse, .. } = step;
-    let fft = T::plan(n, false);
+    let FftStep { n, fields, inverse, axis, .. } = step;
     let scale = if inverse { <T as Real>::from_f64(1.0 / n as f64) } else { T::ONE };
-    let mut lines = vec![Complex::new(T::ZERO, T::ZERO); n * n];
+    let block = LINES_PER_TASK.min(n);
+    let transform = |lines: &mut [Complex<T>]| {
+        let fft = T::plan(n, inverse);
+        let mut scratch = vec![Complex::new(T::ZERO, T::ZERO); fft.get_inplace_scratch_len()];
+        fft.process_with_scratch(lines, &mut scratch);
+    };
     for field in 0..fields {
-        for line in 0..n {
-            for m in 0..n {
-                let at = step.index(field, line, m);
-                let x = Complex::new(src[2 * at], src[2 * at + 1]);
-                lines[line * n + m] = if inverse { x.conj() } else { x };
-            }
-        }
-        // Blocks of ≥ 16 lines (and ≥ 4096 values) per task keep the hand-off cheap.
-        let block = n * (4096 / n).max(16).min(n);
-        lines.par_chunks_mut(block).for_each(|chunk| {
-            let mut scratch = vec![Complex::new(T::ZERO, T::ZERO); fft.get_inplace_scratch_len()];
-            fft.process_with_scratch(chunk, &mut scratch);
-        });
-        for line in 0..n {
-            for m in 0..n {
-                let at = step.index(field, line, m);
-                let y = lines[line * n + m];
-                let y = if inverse { y.conj() } else { y };
-                dst[2 * at] = y.re * scale;
-                dst[2 * at + 1] = y.im * scale;
-            }
+        let src = &src[2 * n * n * field..2 * n * n * (field + 1)];
+        let dst = &mut dst[2 * n * n * field..2 * n * n * (field + 1)];
+        if axis == 0 {
+            dst.par_chunks_mut(2 * n * block).zip(src.par_chunks(2 * n * block)).for_each(|(out, input)| {
+                let mut lines: Vec<Complex<T>> = input.chunks_exact(2).map(|c| Complex::new(c[0], c[1])).collect();
+                transform(&mut lines);
+                for (d, y) in out.chunks_exact_mut(2).zip(&lines) {
+                    d[0] = y.re * scale;
+                    d[1] = y.im * scale;
+                }
+            });
+        } else {
+            // Column c of the field is line c of `lines`.
+            let mut lines = vec![Complex::new(T::ZERO, T::ZERO); n * n];
+            lines.par_chunks_mut(n * block).enumerate().for_each(|(task, chunk)| {
+                let first = task * block;
+                for m in 0..n {
+                    let row = &src[2 * (m * n + first)..2 * (m * n + first + block)];
+                    for (j, c) in row.chunks_exact(2).enumerate() {
+                        chunk[j * n + m] = Complex::new(c[0], c[1]);
+                    }
+                }
+                transform(chunk);
+            });
+            dst.par_chunks_mut(2 * n * block).enumerate().for_each(|(task, out)| {
+                let first_row = task * block;
+                for c in 0..n {
+                    let column = &lines[c * n + first_row..c * n + first_row + block];
+                    for (r, y) in column.iter().enumerate() {
+                        out[2 * (r * n + c)] = y.re * scale;
+                        out[2 * (r * n + c) + 1] = y.im * scale;
+                    }
+                }
+            });
         }
     }
 }
+
+/// Lines per rayon task in [`whole_lines`] (16 columns of f64 complex = 256 bytes read
+/// per row, and blocks of ≥ 4096 values for n ≥ 256).
+const LINES_PER_TASK: usize = 16;
 
 /// `real_pairs`: pack (`unpack = false`) real fields `2f`, `2f+1` of `n2` values into
 /// complex field `f` as `(re, im)`, or unpack.

@@ -6,8 +6,9 @@
 //! are row-major `[height][width]`, periodic.
 
 use super::params::{
-    BandParams, FftStepParams, GatherParams, GemmParams, GemvParams, LenParams, PairParams, ScalarParams, ShellParams,
-    SpectralMulParams, StencilParams, ThresholdParams, TopKParams,
+    BandParams, FftStepParams, GatherParams, GemmParams, GemvParams, LenParams, NonlinearParams, PairParams,
+    ScalarParams, ShellParams, SpectralMulParams, StencilParams, ThresholdParams, TopKParams, VorticityFieldParams,
+    VorticityRhsParams,
 };
 use super::spec::any_params;
 use super::spec::{Access::*, Binding, Dispatch, ElemType::*, LenRule::*, OpId, OpSpec, ParamField, ParamType, Params};
@@ -578,6 +579,96 @@ pub static COMBINE_PAIR_SPECTRA: OpSpec = OpSpec {
     domain: pair_domain,
 };
 
+fn vorticity_fields_domain(p: &Params<'_>) -> Result<(), String> {
+    spectral_n(p)?;
+    match p.u32("kind") {
+        0..=3 => Ok(()),
+        kind => Err(format!("kind = {kind} (0 = velocity, 1 = gradient, 2 = strain, 3 = Laplacian)")),
+    }
+}
+
+fn nonlinear_domain(p: &Params<'_>) -> Result<(), String> {
+    spectral_n(p)?;
+    let coeff = f64::from(p.f32("coeff_hi")) + f64::from(p.f32("coeff_lo"));
+    match p.u32("smagorinsky") {
+        0 | 1 if coeff.is_finite() && coeff >= 0.0 => Ok(()),
+        0 | 1 => Err(format!("coeff = {coeff} must be finite and >= 0")),
+        flag => Err(format!("smagorinsky = {flag} (0 = advection only, 1 = with the Smagorinsky term)")),
+    }
+}
+
+fn vorticity_rhs_domain(p: &Params<'_>) -> Result<(), String> {
+    spectral_n(p)?;
+    let pair = |hi: &str, lo: &str| f64::from(p.f32(hi)) + f64::from(p.f32(lo));
+    for (name, v) in [("nu", pair("nu_hi", "nu_lo")), ("drag", pair("drag_hi", "drag_lo"))] {
+        if !(v.is_finite() && v >= 0.0) {
+            return Err(format!("{name} = {v} must be finite and >= 0"));
+        }
+    }
+    Ok(())
+}
+
+/// Out-of-place map of one full-layout `n×n` vorticity spectrum ω̂ to the spectrum of
+/// two real fields packed as `a + i·b` (both spectra Hermitian, so one inverse FFT
+/// returns `a` in the real and `b` in the imaginary part): velocity `u + i·v`,
+/// gradient `∂xω + i·∂yω`, strain `S11 + i·S12`, or the Laplacian `∇²ω` alone.
+pub static VORTICITY_FIELDS: OpSpec = OpSpec {
+    id: OpId::VorticityFields,
+    name: "vorticity_fields",
+    family: "vorticity",
+    summary: "out[ky][kx] = f(k)·omega[ky][kx], f by kind: 0 (kx + i·ky)/|k|² (k = 0 → 0), 1 −ky + i·kx, 2 (−kx·ky + i·(kx² − ky²)/2)/|k|² (k = 0 → 0), 3 −|k|²",
+    bindings: &[b(0, "omega", Read, Real, Complex(&["n", "n"])), b(1, "out", ReadWrite, Real, Complex(&["n", "n"]))],
+    params: &[u("n"), u("kind")],
+    params_size: size_of::<VorticityFieldParams>(),
+    sizes: &["n"],
+    dispatch: Dispatch::Grid { x: Product(&["n"]), y: Product(&["n"]), wx: 64, wy: 4 },
+    domain: vorticity_fields_domain,
+};
+
+/// The real-space nonlinear term of the vorticity equation on an `n×n` grid from packed
+/// fields (real parts of `out` written, imaginary parts zeroed): `−(u·∂xω + v·∂yω)` plus, with
+/// `smagorinsky = 1`, the eddy-viscosity term `(Cs·Δ)²·|S|·∇²ω` with
+/// `|S| = sqrt(2(S11² + S22² + 2·S12²)) = 2·sqrt(S11² + S12²)` (S22 = −S11).
+pub static VORTICITY_NONLINEAR: OpSpec = OpSpec {
+    id: OpId::VorticityNonlinear,
+    name: "vorticity_nonlinear",
+    family: "vorticity",
+    summary: "out[j] = (−(velocity[j].re·gradient[j].re + velocity[j].im·gradient[j].im) + smagorinsky·(coeff_hi + coeff_lo)·2·sqrt(strain[j].re² + strain[j].im²)·laplacian[j].re, 0)",
+    bindings: &[
+        b(0, "velocity", Read, Real, Complex(&["n", "n"])),
+        b(1, "gradient", Read, Real, Complex(&["n", "n"])),
+        b(2, "strain", Read, Real, Complex(&["n", "n"])),
+        b(3, "laplacian", Read, Real, Complex(&["n", "n"])),
+        b(4, "out", ReadWrite, Real, Complex(&["n", "n"])),
+    ],
+    params: &[u("n"), u("smagorinsky"), f("coeff_hi"), f("coeff_lo")],
+    params_size: size_of::<NonlinearParams>(),
+    sizes: N,
+    dispatch: Dispatch::Grid { x: Product(&["n"]), y: Product(&["n"]), wx: 64, wy: 4 },
+    domain: nonlinear_domain,
+};
+
+/// The vorticity equation's right-hand side in spectral space from the transformed
+/// nonlinear term: `out = D(k)·nonlinear + (−ν|k|² − μ)·omega + forcing`, `D` the 2/3
+/// dealias mask; ν and μ carried as `hi + lo` pairs.
+pub static VORTICITY_RHS: OpSpec = OpSpec {
+    id: OpId::VorticityRhs,
+    name: "vorticity_rhs",
+    family: "vorticity",
+    summary: "out[ky][kx] = [3|kx| ≤ n ∧ 3|ky| ≤ n]·nonlinear[ky][kx] − ((nu_hi + nu_lo)·|k|² + drag_hi + drag_lo)·omega[ky][kx] + forcing[ky][kx]",
+    bindings: &[
+        b(0, "omega", Read, Real, Complex(&["n", "n"])),
+        b(1, "nonlinear", Read, Real, Complex(&["n", "n"])),
+        b(2, "forcing", Read, Real, Complex(&["n", "n"])),
+        b(3, "out", ReadWrite, Real, Complex(&["n", "n"])),
+    ],
+    params: &[u("n"), f("nu_hi"), f("nu_lo"), f("drag_hi"), f("drag_lo")],
+    params_size: size_of::<VorticityRhsParams>(),
+    sizes: &["n"],
+    dispatch: Dispatch::Grid { x: Product(&["n"]), y: Product(&["n"]), wx: 64, wy: 4 },
+    domain: vorticity_rhs_domain,
+};
+
 /// All ops, in documentation order.
 pub static REGISTRY: &[&OpSpec] = &[
     &AXPY,
@@ -604,6 +695,9 @@ pub static REGISTRY: &[&OpSpec] = &[
     &REAL_PAIRS,
     &SPLIT_PAIR_SPECTRA,
     &COMBINE_PAIR_SPECTRA,
+    &VORTICITY_FIELDS,
+    &VORTICITY_NONLINEAR,
+    &VORTICITY_RHS,
 ];
 
 /// Looks an op up by name.

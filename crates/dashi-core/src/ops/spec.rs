@@ -30,6 +30,9 @@ pub enum OpId {
     RealPairs,
     SplitPairSpectra,
     CombinePairSpectra,
+    VorticityFields,
+    VorticityNonlinear,
+    VorticityRhs,
 }
 
 /// Whether a binding is read or written.

@@ -1,0 +1,72 @@
+//! One LES benchmark run, one JSON line: N, steps/s, simulated time per wall second,
+//! backend and device. The Kolmogorov configuration of SPEC §5 (kf = 4, μ = 0.1,
+//! ν0 = 1e-3, Cs = 0) from the seeded McWilliams field, as `cargo xtask peers` compares
+//! against jax-cfd:
+//!
+//! ```text
+//! cargo run --release -p dashi-les --example les_bench -- [--backend cpu|gpu|auto]
+//!     [--n 256] [--steps 200] [--dt 0.00175] [--scheme rk4|heun] [--repeats 3] [--op-timings]
+//! ```
+//!
+//! The first `--warmup` steps (default 5) are not timed; every repeat restarts from the
+//! initial condition and ends with the executor's flush and the blow-up check, so the
+//! time covers all device work. The median repeat is reported with all of them.
+
+use dashi_gpu::{AdapterSelection, BackendRequest, executor_for};
+use dashi_les::{Les, LesConfig, Stepper, initial};
+use std::time::Instant;
+
+fn arg<T: std::str::FromStr>(args: &[String], name: &str, default: T) -> T {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .map(|v| v.parse().unwrap_or_else(|_| panic!("{name}: cannot parse {v:?}")))
+        .unwrap_or(default)
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    let backend: BackendRequest = arg(&args, "--backend", "cpu".to_string()).parse()?;
+    let n: usize = arg(&args, "--n", 256);
+    let steps: u64 = arg(&args, "--steps", 200);
+    let warmup: u64 = arg(&args, "--warmup", 5);
+    let repeats: usize = arg(&args, "--repeats", 3);
+    let dt: f64 = arg(&args, "--dt", 0.5 * (2.0 * std::f64::consts::PI / n as f64) / 7.0);
+    let scheme = arg(&args, "--scheme", "rk4".to_string());
+    let stepper = match scheme.as_str() {
+        "rk4" => Stepper::Rk4,
+        "heun" => Stepper::Heun,
+        other => return Err(format!("--scheme {other:?}: expected rk4 or heun").into()),
+    };
+    let (mut exec, report) = executor_for(backend, &AdapterSelection::from_env())?;
+    let config = LesConfig::new(n, dt, 1e-3, stepper).with_kolmogorov(4, 0.1);
+    let omega = initial::mcwilliams(n, 0, 4.0);
+    let mut walls = Vec::with_capacity(repeats);
+    for _ in 0..repeats {
+        let mut les = Les::new(exec.as_mut(), config, &omega)?;
+        les.advance(exec.as_mut(), warmup)?;
+        exec.reset_timings();
+        let start = Instant::now();
+        les.advance(exec.as_mut(), steps)?;
+        walls.push(start.elapsed().as_secs_f64());
+        les.free(exec.as_mut())?;
+    }
+    if args.iter().any(|a| a == "--op-timings") {
+        // Per-op totals of the last repeat, on stderr (the JSON line stays alone on stdout).
+        for t in exec.timings() {
+            eprintln!("{:>24} {:>8} calls {:>10.3} ms", t.op, t.dispatches, t.host_ns as f64 / 1e6);
+        }
+    }
+    let mut sorted = walls.clone();
+    sorted.sort_by(f64::total_cmp);
+    let wall = sorted[sorted.len() / 2];
+    println!(
+        "{{\"bench\":\"les\",\"n\":{n},\"scheme\":\"{scheme}\",\"dt\":{dt},\"steps\":{steps},\"wall_s\":{wall:.6},\"walls_s\":{walls:?},\"steps_per_s\":{:.3},\"sim_time_per_wall_s\":{:.6},\"backend_requested\":\"{backend}\",\"backend_used\":\"{}\",\"device\":\"{}\",\"precision\":\"{}\"}}",
+        steps as f64 / wall,
+        steps as f64 * dt / wall,
+        report.used.backend,
+        report.used.device_name,
+        report.used.precision
+    );
+    Ok(())
+}
