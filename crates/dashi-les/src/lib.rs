@@ -9,21 +9,22 @@
 //! ```
 //!
 //! Spectral conventions are SPEC §4 / docs/MATH.md §4 (`fft_norm = "backward"`, full
-//! layout, `k = fftfreq(N)·N`); the nonlinear term is dealiased by the 2/3 rule.
-//!
-//! **Status (issue 5, in progress):** the equation above with Heun and RK4 steppers, the
-//! Taylor–Green and McWilliams initial conditions, Kolmogorov forcing and linear drag,
-//! energy/enstrophy diagnostics and the CFL number. Not yet: the Smagorinsky closure,
-//! CFL reported per stride, truth files and the `dashi` CLI.
+//! layout, `k = fftfreq(N)·N`); the nonlinear term is dealiased by the 2/3 rule. The
+//! crate has the equation above with the Smagorinsky closure `+ ν_t∇²ω`, `ν_t = (Cs·Δ)²|S|` ([`Les`] has the full
+//! equation and the op sequence), Heun and RK4 steppers, the [`Preset`] initial
+//! conditions, the diagnostics of SPEC §5 per stride ([`Diagnostics`], [`Snapshot`])
+//! and [`truth`] files with their manifest and selectors.
 
 #![deny(missing_docs)]
 
 mod config;
 mod error;
 pub mod initial;
+mod preset;
 mod solver;
 pub mod truth;
 
 pub use config::{Forcing, LesConfig, Stepper};
 pub use error::LesError;
+pub use preset::{KOLMOGOROV_DRAG, KOLMOGOROV_KF, MCWILLIAMS_K0, Preset};
 pub use solver::{Diagnostics, Les, Snapshot, spectral_totals};

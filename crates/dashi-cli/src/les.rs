@@ -1,0 +1,160 @@
+//! `dashi les`: one LES run, written as a truth directory under `--out` (SPEC §5):
+//! frames at t = 0 and every `--stride` steps, each with its energy spectrum and
+//! diagnostics (energy, enstrophy, palinstrophy, max|ω|, CFL), plus meta.json and the
+//! root's manifest.json. Nothing appears under the final name unless the run finishes.
+
+use crate::CommonArgs;
+use crate::run_config::LesFlags;
+use crate::usage::usage;
+use anyhow::Context;
+use clap::Args;
+use dashi_les::truth::{DiagnosticsRow, Timestamp, TruthMeta, TruthWriter, default_truth_id, validate_truth_id};
+use dashi_les::{Les, Snapshot};
+use serde_json::json;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// `dashi les` flags.
+#[derive(Debug, Args)]
+pub struct LesArgs {
+    #[command(flatten)]
+    flags: LesFlags,
+    /// Steps to take.
+    #[arg(long, default_value_t = 1000)]
+    steps: u64,
+    /// Steps between stored frames (and diagnostics).
+    #[arg(long, default_value_t = 10)]
+    stride: u64,
+    /// Output root: the truth goes to <out>/<id>/ and is listed in <out>/manifest.json.
+    #[arg(long, default_value = "truths")]
+    out: PathBuf,
+    /// Truth id [default: les-<ic>-n<N>-s<seed>-<backend>-<UTC time>].
+    #[arg(long)]
+    id: Option<String>,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+fn row(s: &Snapshot) -> DiagnosticsRow {
+    let d = s.diagnostics;
+    DiagnosticsRow {
+        step: d.step,
+        time: d.time,
+        energy: d.energy,
+        enstrophy: d.enstrophy,
+        palinstrophy: d.palinstrophy,
+        max_abs_omega: d.max_abs_omega,
+        cfl: d.cfl,
+    }
+}
+
+/// Runs `dashi les`.
+pub fn run(args: LesArgs) -> anyhow::Result<()> {
+    let run = args.flags.resolve()?;
+    if args.steps == 0 {
+        return usage("--steps 0: must be at least 1");
+    }
+    if args.stride == 0 || args.stride > args.steps {
+        return usage(format!("--stride {}: must be in 1..=steps ({})", args.stride, args.steps));
+    }
+    if let Some(id) = &args.id
+        && let Err(e) = validate_truth_id(id)
+    {
+        return usage(format!("--id: {e}"));
+    }
+    let metrics = crate::metrics::MetricsFile::check(args.common.metrics_json.clone(), args.common.force)?;
+    let mut selected = crate::backend::select(&args.common)?;
+    let report = selected.report.clone();
+    if !args.common.quiet {
+        eprintln!("{report}");
+    }
+    let exec = selected.exec.as_mut();
+    let precision = exec.device().precision.to_string();
+    let backend_used = if crate::backend::is_gpu(&report) { "gpu" } else { "cpu" };
+    std::fs::create_dir_all(&args.out).with_context(|| format!("--out {}: creating it", args.out.display()))?;
+    let created = Timestamp::now();
+    let id = args.id.clone().unwrap_or_else(|| {
+        default_truth_id(&args.out, run.preset.name(), run.config.n, run.seed, backend_used, created)
+    });
+    let mut params = run.parameters();
+    params["steps"] = json!(args.steps);
+    params["stride"] = json!(args.stride);
+    let params_map = params.as_object().cloned().expect("an object");
+    let meta = TruthMeta::new(&id, "spectral_les_v1", run.config.n, params_map)
+        .with_backend(report.requested.to_string(), backend_used, report.used.device_name.clone())
+        .with_dtype(precision.clone());
+    let mut writer = TruthWriter::create(&args.out, meta).with_context(|| format!("--out {}", args.out.display()))?;
+
+    let start = Instant::now();
+    let mut les = Les::new(exec, run.config, &run.field())?;
+    let first = les.snapshot(exec)?;
+    writer.push_frame(&first.omega, &first.energy_spectrum, row(&first))?;
+    let bar = crate::progress::steps_bar(args.steps, "les", args.common.quiet);
+    let (mut solve_s, mut last) = (0.0, first.clone());
+    while les.steps() < args.steps {
+        let chunk = args.stride.min(args.steps - les.steps());
+        let t0 = Instant::now();
+        les.advance(exec, chunk)?;
+        solve_s += t0.elapsed().as_secs_f64();
+        last = les.snapshot(exec)?;
+        writer.push_frame(&last.omega, &last.energy_spectrum, row(&last))?;
+        bar.inc(chunk);
+        let d = last.diagnostics;
+        bar.set_message(format!("t = {:.3}  Z = {:.4e}  CFL = {:.3}", d.time, d.enstrophy, d.cfl));
+    }
+    bar.finish_and_clear();
+    let ffts_per_step = les.ffts_per_step();
+    les.free(exec)?;
+    let dir = writer.finish()?;
+    let total_s = start.elapsed().as_secs_f64();
+    let sim_time = args.steps as f64 * run.config.dt;
+    let (d0, d1) = (first.diagnostics, last.diagnostics);
+    if !args.common.quiet {
+        println!("truth {id} written to {}", dir.display());
+        println!(
+            "{:>10} {:>14} {:>14} {:>14} {:>12} {:>8}",
+            "t", "energy", "enstrophy", "palinstrophy", "max|ω|", "CFL"
+        );
+        for d in [d0, d1] {
+            println!(
+                "{:>10.4} {:>14.6e} {:>14.6e} {:>14.6e} {:>12.5} {:>8.4}",
+                d.time, d.energy, d.enstrophy, d.palinstrophy, d.max_abs_omega, d.cfl
+            );
+        }
+        println!(
+            "{} steps in {:.2} s solve ({:.1} steps/s, {:.4} simulated time per wall second), {:.2} s in all",
+            args.steps,
+            solve_s,
+            args.steps as f64 / solve_s,
+            sim_time / solve_s,
+            total_s
+        );
+    }
+    metrics.write(&crate::metrics::envelope(
+        "les",
+        &[("solve", &report)],
+        &precision,
+        params,
+        json!({ "solve_s": solve_s, "total_s": total_s }),
+        json!({
+            "truth_id": id,
+            "path": dir.display().to_string(),
+            "frames": args.steps.div_ceil(args.stride) + 1,
+            "steps": args.steps,
+            "simulated_time": sim_time,
+            "steps_per_s": args.steps as f64 / solve_s,
+            "sim_time_per_wall_s": sim_time / solve_s,
+            "ffts_per_step": ffts_per_step,
+            "initial": diagnostics_json(&d0),
+            "final": diagnostics_json(&d1),
+        }),
+    ))
+}
+
+/// One diagnostics record as JSON.
+pub fn diagnostics_json(d: &dashi_les::Diagnostics) -> serde_json::Value {
+    json!({
+        "step": d.step, "time": d.time, "energy": d.energy, "enstrophy": d.enstrophy,
+        "palinstrophy": d.palinstrophy, "max_abs_omega": d.max_abs_omega, "cfl": d.cfl,
+    })
+}

@@ -1,0 +1,86 @@
+//! `dashi` — the command-line face of DASHI (SPEC §7).
+//!
+//! Subcommands so far: `info` (adapters and the one chosen), `les` (an LES run written
+//! as a truth directory) and `validate` (the GPU-vs-CPU parity gate of SPEC §5). Every
+//! command takes `--backend cpu|gpu|auto`, `--require-gpu`, `--metrics-json PATH`
+//! (never overwritten without `--force`) and `--quiet`, shows progress on long work,
+//! and exits 0 on success, 1 on failure, 2 on bad usage — with an error that names
+//! the bad input.
+
+mod backend;
+mod info;
+mod les;
+mod metrics;
+mod progress;
+mod run_config;
+mod usage;
+mod validate;
+
+use clap::{Args, Parser, Subcommand};
+use dashi_gpu::BackendRequest;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use usage::UsageError;
+
+/// DASHI: simulation and compression of 2D turbulence on a ternary-carrier kernel core.
+#[derive(Debug, Parser)]
+#[command(name = "dashi", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// List compute adapters, the one `auto` picks, its features and limits.
+    #[command(after_help = "Example:\n  dashi info --json")]
+    Info(info::InfoArgs),
+    /// Run the pseudo-spectral LES and write a truth directory (SPEC §5).
+    #[command(after_help = "Examples:\n  dashi les --n 128 --steps 2000 --stride 20 --out truths\n  \
+                            dashi les --ic kolmogorov --n 256 --dt 0.002 --scheme rk4 --backend cpu")]
+    Les(les::LesArgs),
+    /// GPU-vs-CPU parity gate: the same LES on both, compared every stride (SPEC §5).
+    #[command(after_help = "Example:\n  dashi validate --n 64 --steps 100 --long-steps 2000")]
+    Validate(validate::ValidateArgs),
+}
+
+/// Flags every command takes (SPEC §7).
+#[derive(Clone, Debug, Args)]
+pub struct CommonArgs {
+    /// Compute backend: cpu (f64 reference), gpu (Vulkan, f32) or auto (a hardware GPU
+    /// if there is one, else the CPU; software Vulkan such as llvmpipe only on request).
+    #[arg(long, default_value = "auto", value_parser = parse_backend)]
+    pub backend: BackendRequest,
+    /// Fail unless the work runs on a GPU adapter.
+    #[arg(long)]
+    pub require_gpu: bool,
+    /// Write the run's metrics as JSON to this file (docs/FORMATS.md).
+    #[arg(long, value_name = "PATH")]
+    pub metrics_json: Option<PathBuf>,
+    /// Overwrite an existing metrics file.
+    #[arg(long)]
+    pub force: bool,
+    /// No progress bars or summary tables (errors still go to stderr).
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+fn parse_backend(s: &str) -> Result<BackendRequest, String> {
+    s.parse()
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Info(args) => info::run(args),
+        Command::Les(args) => les::run(args),
+        Command::Validate(args) => validate::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            if e.downcast_ref::<UsageError>().is_some() { ExitCode::from(2) } else { ExitCode::from(1) }
+        }
+    }
+}
