@@ -1,0 +1,147 @@
+//! The `dashi` binary end to end: success paths write what they promise, bad usage
+//! exits 2 naming the flag, nothing is overwritten without `--force`, and failed runs
+//! leave nothing under final names.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn dashi(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dashi")).args(args).current_dir(dir).output().expect("dashi runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn metrics(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).expect("metrics file")).expect("metrics JSON")
+}
+
+/// The metrics envelope of SPEC §7.
+fn assert_envelope(m: &serde_json::Value, command: &str) {
+    assert_eq!(m["command"], command);
+    assert_eq!(m["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(m["fft_norm"], "backward");
+    for key in ["backend_requested", "backend_used", "device", "dtype", "parameters", "timings", "results"] {
+        assert!(!m[key].is_null(), "metrics lack {key}: {m}");
+    }
+}
+
+#[test]
+fn les_writes_a_truth_and_metrics() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = dashi(
+        &["les", "--backend", "cpu", "--n", "32", "--steps", "20", "--stride", "5", "--out", "truths", "--id", "run1"],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let truth = dir.path().join("truths/run1");
+    for file in ["omega.npy", "t.npy", "spectrum.npy", "diagnostics.csv", "meta.json"] {
+        assert!(truth.join(file).metadata().unwrap().len() > 0, "{file} missing or empty");
+    }
+    let t = dashi_les::truth::Truth::open(&truth).unwrap();
+    assert_eq!((t.n(), t.frame_count()), (32, 5));
+    assert_eq!(t.meta().backend_used, "cpu");
+    assert_eq!(t.diagnostics().last().unwrap().step, 20);
+    // metrics: written once, refused the second time, replaced with --force.
+    let args = ["les", "--backend", "cpu", "--n", "16", "--steps", "4", "--stride", "2", "--out", "t2"];
+    let with_metrics: Vec<&str> = args.iter().copied().chain(["--metrics-json", "m.json", "--quiet"]).collect();
+    let o = dashi(&with_metrics, dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let m = metrics(&dir.path().join("m.json"));
+    assert_envelope(&m, "les");
+    assert_eq!(m["backend_used"]["solve"], "cpu");
+    assert_eq!(m["results"]["ffts_per_step"], 2 * 5); // Heun, Cs = 0.17: 5 FFTs per RHS
+    assert!(m["results"]["sim_time_per_wall_s"].as_f64().unwrap() > 0.0);
+    let o = dashi(&with_metrics, dir.path());
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--metrics-json"), "{}", stderr(&o));
+    let forced: Vec<&str> = with_metrics.iter().copied().chain(["--force"]).collect();
+    assert!(dashi(&forced, dir.path()).status.success());
+}
+
+#[test]
+fn bad_usage_exits_2_and_names_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    for (args, flag) in [
+        (vec!["les", "--n", "100"], "--n"),
+        (vec!["les", "--n", "32", "--dt=-0.1"], "--dt"),
+        (vec!["les", "--n", "32", "--cs", "2"], "--cs"),
+        (vec!["les", "--n", "32", "--ic", "vortex"], "--ic"),
+        (vec!["les", "--n", "32", "--scheme", "euler"], "--scheme"),
+        (vec!["les", "--n", "32", "--dealias", "none"], "--dealias"),
+        (vec!["les", "--n", "32", "--steps", "10", "--stride", "20"], "--stride"),
+        (vec!["les", "--n", "32", "--id", "../escape"], "--id"),
+        (vec!["les", "--backend", "cpu", "--require-gpu"], "--require-gpu"),
+        (vec!["validate", "--backend", "cpu"], "--backend"),
+        (vec!["les", "--backend", "tpu"], "--backend"),
+    ] {
+        let mut all = vec!["--quiet"];
+        all.splice(0..0, args.iter().copied());
+        let o = dashi(&all, dir.path());
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(flag), "{args:?} should name {flag}: {}", stderr(&o));
+    }
+    assert!(!dir.path().join("truths").exists(), "bad usage must not create outputs");
+}
+
+#[test]
+fn an_existing_truth_is_not_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = ["les", "--backend", "cpu", "--n", "16", "--steps", "2", "--stride", "1", "--id", "same", "--quiet"];
+    assert!(dashi(&args, dir.path()).status.success());
+    let before = std::fs::read(dir.path().join("truths/same/omega.npy")).unwrap();
+    let o = dashi(&args, dir.path());
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("same"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(dir.path().join("truths/same/omega.npy")).unwrap(), before);
+}
+
+#[test]
+fn a_blow_up_fails_and_leaves_no_truth() {
+    let dir = tempfile::tempdir().unwrap();
+    // dt = 5 on N = 64 is wildly unstable: the run stops with the step named.
+    let args =
+        ["les", "--backend", "cpu", "--n", "64", "--dt", "5", "--steps", "200", "--stride", "50", "--id", "boom"];
+    let o = dashi(&args, dir.path());
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("step"), "{}", stderr(&o));
+    let left: Vec<_> = std::fs::read_dir(dir.path().join("truths")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+#[test]
+fn info_reports_the_choice() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = dashi(&["info", "--json"], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["adapters"].is_array());
+    assert!(v["chosen"]["used"].is_string());
+    // An adapter name that matches nothing with --require-gpu fails clearly.
+    let o = Command::new(env!("CARGO_BIN_EXE_dashi"))
+        .args(["info", "--require-gpu"])
+        .env("DASHI_ADAPTER", "no-such-adapter-anywhere")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no-such-adapter-anywhere"), "{}", stderr(&o));
+}
+
+#[test]
+fn validate_passes_on_a_gpu_at_n_32() {
+    // A short gate (the full N = 64, 2000-step gate runs in .ci/run on lavapipe).
+    let Some(gpu) = dashi_gpu::gpu_or_skip("validate_passes_on_a_gpu_at_n_32") else { return };
+    drop(gpu);
+    let dir = tempfile::tempdir().unwrap();
+    let o = dashi(
+        &["validate", "--n", "32", "--steps", "20", "--long-steps", "40", "--metrics-json", "v.json", "--quiet"],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let m = metrics(&dir.path().join("v.json"));
+    assert_envelope(&m, "validate");
+    assert_eq!(m["results"]["passed"], true);
+    assert!(m["results"]["rel_l2_at_steps"].as_f64().unwrap() < 1e-3);
+    assert_eq!(m["results"]["curves"]["rel_l2"].as_array().unwrap().len(), 4);
+}
