@@ -6,13 +6,17 @@
 //! ```text
 //! cargo run --release -p dashi-les --example les_bench -- [--backend cpu|gpu|auto]
 //!     [--n 256] [--steps 200] [--dt 0.00175] [--scheme rk4|heun] [--repeats 3] [--op-timings]
+//!     [--cpu-f32]
 //! ```
 //!
 //! The first `--warmup` steps (default 5) are not timed; every repeat restarts from the
 //! initial condition and ends with the executor's flush and the blow-up check, so the
 //! time covers all device work. The median repeat is reported with all of them.
+//! `--cpu-f32` runs the CPU executor in f32 (not the f64 reference) for comparisons with
+//! f32 peers; `ffts_per_step` counts complex 2D FFTs.
 
-use dashi_gpu::{AdapterSelection, BackendRequest, executor_for};
+use dashi_core::ops::{CpuExecutor, Executor, Precision};
+use dashi_gpu::{AdapterSelection, BackendReport, BackendRequest, executor_for};
 use dashi_les::{Les, LesConfig, Stepper, initial};
 use std::time::Instant;
 
@@ -38,14 +42,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "heun" => Stepper::Heun,
         other => return Err(format!("--scheme {other:?}: expected rk4 or heun").into()),
     };
-    let (mut exec, report) = executor_for(backend, &AdapterSelection::from_env())?;
+    let (mut exec, report) = if args.iter().any(|a| a == "--cpu-f32") {
+        // The CPU executor in f32 (not the reference; for like-for-like peers in f32).
+        let exec = CpuExecutor::new(Precision::F32);
+        let used = exec.device().clone();
+        (Box::new(exec) as Box<dyn Executor>, BackendReport { requested: BackendRequest::Cpu, used, note: None })
+    } else {
+        executor_for(backend, &AdapterSelection::from_env())?
+    };
     let config = LesConfig::new(n, dt, 1e-3, stepper).with_kolmogorov(4, 0.1);
     let omega = initial::mcwilliams(n, 0, 4.0);
     let mut walls = Vec::with_capacity(repeats);
+    let mut ffts_per_step = 0;
     for _ in 0..repeats {
         let mut les = Les::new(exec.as_mut(), config, &omega)?;
         les.advance(exec.as_mut(), warmup)?;
         exec.reset_timings();
+        ffts_per_step = les.ffts_per_step();
         let start = Instant::now();
         les.advance(exec.as_mut(), steps)?;
         walls.push(start.elapsed().as_secs_f64());
@@ -61,7 +74,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     sorted.sort_by(f64::total_cmp);
     let wall = sorted[sorted.len() / 2];
     println!(
-        "{{\"bench\":\"les\",\"n\":{n},\"scheme\":\"{scheme}\",\"dt\":{dt},\"steps\":{steps},\"wall_s\":{wall:.6},\"walls_s\":{walls:?},\"steps_per_s\":{:.3},\"sim_time_per_wall_s\":{:.6},\"backend_requested\":\"{backend}\",\"backend_used\":\"{}\",\"device\":\"{}\",\"precision\":\"{}\"}}",
+        "{{\"bench\":\"les\",\"n\":{n},\"scheme\":\"{scheme}\",\"dt\":{dt},\"steps\":{steps},\"wall_s\":{wall:.6},\"walls_s\":{walls:?},\"steps_per_s\":{:.3},\"sim_time_per_wall_s\":{:.6},\"ffts_per_step\":{ffts_per_step},\"backend_requested\":\"{backend}\",\"backend_used\":\"{}\",\"device\":\"{}\",\"precision\":\"{}\"}}",
         steps as f64 / wall,
         steps as f64 * dt / wall,
         report.used.backend,
