@@ -59,6 +59,9 @@ pub fn select(common: &CommonArgs) -> anyhow::Result<Selected> {
     if common.require_gpu && !is_gpu(&report) {
         anyhow::bail!("--require-gpu: the work would run on {} ({report})", report.used.device_name);
     }
+    let mut exec = exec;
+    // Production runs: no per-pass timestamp queries (our timings are wall clock).
+    exec.set_device_timing(false);
     Ok(Selected { exec, report })
 }
 

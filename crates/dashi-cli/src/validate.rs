@@ -96,6 +96,7 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<()> {
     let cpu_report = BackendReport { requested: BackendRequest::Cpu, used: cpu.device().clone(), note: None };
     let (mut gpu, gpu_report) = executor_for(BackendRequest::Gpu, &AdapterSelection::from_env())
         .context("validate needs a GPU adapter (see `dashi info`)")?;
+    gpu.set_device_timing(false);
     if !args.common.quiet {
         eprintln!("reference: {cpu_report}");
         eprintln!("candidate: {gpu_report}");

@@ -454,7 +454,13 @@ impl GpuExecutor {
         }
         let slots_used = self.arena_host.len() as u64 / PARAM_STRIDE;
         if slots_used >= ARENA_SLOTS || self.timed.len() as u32 >= TIMED_OPS {
-            self.submit_pending()?;
+            // Submit without waiting, so the device works on this batch while the host
+            // records the next: the arena's next upload and the query set's next writes
+            // are queued after this submission, whose timestamps were already resolved
+            // into their own readback buffer (collected at the next wait). Waiting here
+            // serialised host recording and device work: LES at N = 1024 on the H100
+            // ran at ~39 µs per dispatch instead of the device's own pace.
+            self.submit()?;
         }
         self.pipeline(op)?;
         let keys: Vec<(&'static str, Vec<u32>)> =
@@ -668,5 +674,9 @@ impl Executor for GpuExecutor {
     fn reset_timings(&mut self) {
         self.timings.clear();
         self.timeline = None;
+    }
+
+    fn set_device_timing(&mut self, on: bool) {
+        self.set_timing(on);
     }
 }

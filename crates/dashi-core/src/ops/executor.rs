@@ -127,6 +127,15 @@ pub trait Executor {
     /// Clears the timings.
     fn reset_timings(&mut self);
 
+    /// Turns per-op device timing on or off where the executor measures it on the
+    /// device (GPU timestamp queries, on by default). Off, `timings()` has no
+    /// `device_ns` and long recordings never wait for the device to read timestamps
+    /// back — the setting for production runs. Host timings are unaffected; the CPU
+    /// executor ignores it.
+    fn set_device_timing(&mut self, on: bool) {
+        let _ = on;
+    }
+
     /// [`Executor::enqueue`] with a typed parameter block.
     fn run<P: bytemuck::Pod>(&mut self, op: &'static OpSpec, buffers: &[BufferId], params: &P) -> Result<(), ExecError>
     where
