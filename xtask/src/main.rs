@@ -1,11 +1,12 @@
 //! DASHI developer tasks, run as `cargo xtask <task>` (alias in `.cargo/config.toml`).
 //!
-//! # `cargo xtask peers [--quick] [--only rollout|fft]`
+//! # `cargo xtask peers [--quick] [--only rollout|fft|les]`
 //!
 //! The peer-benchmark harness (SPEC §8): measures DASHI against a peer library in the
 //! same run on the same machine and reports *ratios*, which travel between machines
-//! far better than absolute times. Today it runs two suites against NumPy, the CPU
-//! linear rollout of `dashi-core` and its CPU 2D FFT; `--only` picks one.
+//! far better than absolute times. Today it runs three suites: the CPU linear rollout of
+//! `dashi-core` and its CPU 2D FFT against NumPy, and the CPU LES (`dashi les`) against
+//! jax-cfd; `--only` picks one.
 //!
 //! ## Rollout
 //!
@@ -42,8 +43,41 @@
 //!    region, under "FFT: dashi-core vs NumPy", when missing). Only `fft2_per_s` and
 //!    `numpy` are read from the two JSON lines.
 //!
-//! `--quick` (2,000 steps, 2 repeats; FFT repeats of ≥ 50 ms) is a smoke test: it prints
-//! the JSON lines but leaves `docs/BENCHMARKS.md` alone.
+//! ## LES
+//!
+//! Issue 5's comparison: Kolmogorov flow (kf = 4, drag μ = 0.1, ν0 = 1e-3, Cs = 0) at
+//! N = 128 and 256, simulated time per wall second of `dashi les --backend cpu` against
+//! jax-cfd's pseudo-spectral `crank_nicolson_rk4` solver on JAX's CPU backend in f32.
+//!
+//! 1. fails at once, with a message, if the workspace has no `dashi-cli` package yet;
+//! 2. installs pinned `jax[cpu]`, `jaxlib`, `jax-cfd`, `tree-math`, `scipy`, `ml_dtypes`
+//!    and `opt_einsum` into the same virtualenv (NumPy kept at its pin), and builds the
+//!    `dashi` binary (`cargo build --release -p dashi-cli`);
+//! 3. per N: asks `xtask/peers/jax_cfd_les.py --print-dt` for jax-cfd's
+//!    `stable_time_step(max_velocity = 7, max_courant_number = 0.5)`, which both sides use;
+//!    estimates the cost per step of both (a 50-step run of ours, `--calibrate` of the peer)
+//!    and picks one step count, a multiple of 10, so that the faster side runs ≥ 2.5 s;
+//!    then runs, interleaved, ours, jax-cfd (whole loop one jitted `lax.scan`, compiled and
+//!    warmed up first, median of 5 timed repeats, final state checked finite), ours, ours.
+//!    Ours is `dashi les --backend cpu --ic kolmogorov --n N --dt DT --steps S --stride S
+//!    --seed 0 --out DIR --metrics-json FILE --quiet` (scratch under `target/peers-les`;
+//!    `DASHI_LES_BIN=/path/to/dashi` uses that executable instead of building one);
+//!    only `results.sim_time_per_wall_s` and `timings.solve_s` (and, if present,
+//!    `results.ffts_per_step`) are read from its metrics JSON; the median of 3 is compared;
+//! 4. prints `{"name":"les_kolmogorov_nN_f32_cpu",…,"unit":"sim_time_per_wall_s",…}`
+//!    lines on stdout and a table (N, dt, steps, both rates, ratio, FFTs per step) on
+//!    stderr;
+//! 5. writes the raw lines (`dashi.jsonl`: every metrics JSON of ours, the probes
+//!    included; `jax_cfd.jsonl`; `les.jsonl`: the comparisons; `table.txt`;
+//!    `machine.txt`) to `docs/bench/<cpu>-<cores>c-<date>-les/` (`-2`, `-3`, … when it
+//!    exists) and rewrites the region between `<!-- peers:les:begin -->` and
+//!    `<!-- peers:les:end -->` in `docs/BENCHMARKS.md`.
+//!
+//! The GPU side of the issue (N = 1024, 2048 on an H100/H200) is
+//! `xtask/device/les_suite_prep.sh` (here) and `xtask/device/les_device.sh` (there).
+//!
+//! `--quick` (2,000 steps, 2 repeats; FFT repeats of ≥ 50 ms; LES runs of ≥ 0.5 s, one of
+//! ours) is a smoke test: it prints the JSON lines but leaves `docs/` alone.
 //!
 //! Exit codes: 0 success, 1 failure (message on stderr), 2 bad usage.
 
@@ -56,10 +90,11 @@ const USAGE: &str = "\
 usage: cargo xtask <task>
 
 tasks:
-  peers [--quick] [--only rollout|fft]
-                    benchmark dashi against peer libraries (NumPy) and update docs/BENCHMARKS.md
+  peers [--quick] [--only rollout|fft|les]
+                    benchmark dashi against peer libraries (NumPy, jax-cfd) and update docs/BENCHMARKS.md
                     --quick: short runs, 2 repeats, print only (docs are not touched)
-                    --only:  run one suite (rollout: linear rollout; fft: CPU fft2)
+                    --only:  run one suite (rollout: linear rollout; fft: CPU fft2;
+                             les: `dashi les` vs jax-cfd, Kolmogorov flow)
 ";
 
 fn main() -> ExitCode {

@@ -8,6 +8,7 @@ use crate::run_config::LesFlags;
 use crate::usage::usage;
 use anyhow::Context;
 use clap::Args;
+use dashi_core::ops::{CpuExecutor, Executor, Precision};
 use dashi_les::truth::{DiagnosticsRow, Timestamp, TruthMeta, TruthWriter, default_truth_id, validate_truth_id};
 use dashi_les::{Les, Snapshot};
 use serde_json::json;
@@ -31,6 +32,13 @@ pub struct LesArgs {
     /// Truth id [default: les-<ic>-n<N>-s<seed>-<backend>-<UTC time>].
     #[arg(long)]
     id: Option<String>,
+    /// Refuse to start if the CFL number of the initial field exceeds this (0: no check).
+    #[arg(long, default_value_t = 1.0)]
+    max_cfl: f64,
+    /// Precision of the CPU executor: f64 (the reference) or f32 (faster; like-for-like
+    /// with f32 peers). GPU runs are always f32.
+    #[arg(long, value_name = "f64|f32")]
+    cpu_precision: Option<String>,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -64,6 +72,22 @@ pub fn run(args: LesArgs) -> anyhow::Result<()> {
     }
     let metrics = crate::metrics::MetricsFile::check(args.common.metrics_json.clone(), args.common.force)?;
     let mut selected = crate::backend::select(&args.common)?;
+    match (args.cpu_precision.as_deref(), crate::backend::is_gpu(&selected.report)) {
+        (None | Some("f64"), false) => {}
+        (Some("f32"), false) => {
+            let exec = CpuExecutor::new(Precision::F32);
+            selected.report.used = exec.device().clone();
+            selected.exec = Box::new(exec);
+        }
+        (Some(p), true) => {
+            return usage(format!(
+                "--cpu-precision {p}: the run uses a GPU ({}), which is always f32",
+                selected.report
+            ));
+        }
+        (Some(p), false) => return usage(format!("--cpu-precision {p:?}: expected f64 or f32")),
+        (None, true) => {}
+    }
     let report = selected.report.clone();
     if !args.common.quiet {
         eprintln!("{report}");
@@ -88,6 +112,14 @@ pub fn run(args: LesArgs) -> anyhow::Result<()> {
     let start = Instant::now();
     let mut les = Les::new(exec, run.config, &run.field())?;
     let first = les.snapshot(exec)?;
+    let cfl0 = first.diagnostics.cfl;
+    if args.max_cfl > 0.0 && cfl0 > args.max_cfl {
+        let suggestion = run.config.dt * 0.5 * args.max_cfl / cfl0;
+        return usage(format!(
+            "--dt {}: the initial CFL number is {cfl0:.3} (> --max-cfl {}); try --dt {suggestion:.3e}",
+            run.config.dt, args.max_cfl
+        ));
+    }
     writer.push_frame(&first.omega, &first.energy_spectrum, row(&first))?;
     let bar = crate::progress::steps_bar(args.steps, "les", args.common.quiet);
     let (mut solve_s, mut last) = (0.0, first.clone());

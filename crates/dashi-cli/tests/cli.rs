@@ -58,6 +58,12 @@ fn les_writes_a_truth_and_metrics() {
     assert!(stderr(&o).contains("--metrics-json"), "{}", stderr(&o));
     let forced: Vec<&str> = with_metrics.iter().copied().chain(["--force"]).collect();
     assert!(dashi(&forced, dir.path()).status.success());
+    // The f32 CPU executor on request, reported as such.
+    let f32_run: Vec<&str> = forced.iter().copied().chain(["--cpu-precision", "f32"]).collect();
+    assert!(dashi(&f32_run, dir.path()).status.success());
+    let m = metrics(&dir.path().join("m.json"));
+    assert_eq!(m["dtype"], "f32");
+    assert_eq!(m["device"]["solve"]["precision"], "f32");
 }
 
 #[test]
@@ -75,6 +81,7 @@ fn bad_usage_exits_2_and_names_the_flag() {
         (vec!["les", "--backend", "cpu", "--require-gpu"], "--require-gpu"),
         (vec!["validate", "--backend", "cpu"], "--backend"),
         (vec!["les", "--backend", "tpu"], "--backend"),
+        (vec!["les", "--backend", "cpu", "--cpu-precision", "f16"], "--cpu-precision"),
     ] {
         let mut all = vec!["--quiet"];
         all.splice(0..0, args.iter().copied());
@@ -100,9 +107,14 @@ fn an_existing_truth_is_not_overwritten() {
 #[test]
 fn a_blow_up_fails_and_leaves_no_truth() {
     let dir = tempfile::tempdir().unwrap();
-    // dt = 5 on N = 64 is wildly unstable: the run stops with the step named.
+    // dt = 5 on N = 64 is wildly unstable: refused up front by the CFL check (exit 2,
+    // naming --dt), and with the check off the run stops with the step named (exit 1).
     let args =
         ["les", "--backend", "cpu", "--n", "64", "--dt", "5", "--steps", "200", "--stride", "50", "--id", "boom"];
+    let o = dashi(&args, dir.path());
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--dt") && stderr(&o).contains("CFL"), "{}", stderr(&o));
+    let args: Vec<&str> = args.iter().copied().chain(["--max-cfl", "0"]).collect();
     let o = dashi(&args, dir.path());
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("step"), "{}", stderr(&o));

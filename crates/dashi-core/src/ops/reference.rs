@@ -145,34 +145,34 @@ pub(crate) fn fft_step<T: CachedFft>(src: &[T], dst: &mut [T], twiddles: &[T], s
 
 /// The single-step case (`span` 1, `radix` n: every line transformed whole, no step
 /// twiddles) — every row pass and the column pass up to n = 1024. The same n-point DFT
-/// per line as the general path, arranged for speed on the host: rayon tasks of
-/// [`LINES_PER_TASK`] lines each gather their lines into a contiguous block (rows are
-/// contiguous already; columns are read 16 at a time per row), run rustfft's forward or
-/// inverse plan over the block, and write back scaled (1/n on the inverse). Columns are
-/// written back in a second parallel pass over blocks of rows, so every task owns the
-/// memory it writes.
+/// per line as the general path, arranged for speed on the host: the interleaved
+/// buffers are viewed as `Complex<T>` (no conversion), rows are copied and transformed
+/// in place by rayon tasks of [`LINES_PER_TASK`] lines with rustfft's forward or inverse
+/// plan (the inverse scaled by 1/n in the same task); columns are gathered 16 at a time
+/// per row into contiguous lines, transformed, and written back by a second parallel
+/// pass over blocks of rows, so every task owns the memory it writes.
 fn whole_lines<T: CachedFft>(src: &[T], dst: &mut [T], step: FftStep) {
     use rayon::prelude::*;
     use rustfft::num_complex::Complex;
     let FftStep { n, fields, inverse, axis, .. } = step;
-    let scale = if inverse { <T as Real>::from_f64(1.0 / n as f64) } else { T::ONE };
+    let scale = <T as Real>::from_f64(1.0 / n as f64);
     let block = LINES_PER_TASK.min(n);
+    // rustfft in place over contiguous lines; the inverse scaled by 1/n in the same task.
     let transform = |lines: &mut [Complex<T>]| {
         let fft = T::plan(n, inverse);
         let mut scratch = vec![Complex::new(T::ZERO, T::ZERO); fft.get_inplace_scratch_len()];
         fft.process_with_scratch(lines, &mut scratch);
+        if inverse {
+            lines.iter_mut().for_each(|z| *z = Complex::new(z.re * scale, z.im * scale));
+        }
     };
-    for field in 0..fields {
-        let src = &src[2 * n * n * field..2 * n * n * (field + 1)];
-        let dst = &mut dst[2 * n * n * field..2 * n * n * (field + 1)];
+    let src: &[Complex<T>] = bytemuck::cast_slice(&src[..2 * n * n * fields]);
+    let dst: &mut [Complex<T>] = bytemuck::cast_slice_mut(&mut dst[..2 * n * n * fields]);
+    for (src, dst) in src.chunks_exact(n * n).zip(dst.chunks_exact_mut(n * n)) {
         if axis == 0 {
-            dst.par_chunks_mut(2 * n * block).zip(src.par_chunks(2 * n * block)).for_each(|(out, input)| {
-                let mut lines: Vec<Complex<T>> = input.chunks_exact(2).map(|c| Complex::new(c[0], c[1])).collect();
-                transform(&mut lines);
-                for (d, y) in out.chunks_exact_mut(2).zip(&lines) {
-                    d[0] = y.re * scale;
-                    d[1] = y.im * scale;
-                }
+            dst.par_chunks_mut(n * block).zip(src.par_chunks(n * block)).for_each(|(out, input)| {
+                out.copy_from_slice(input);
+                transform(out);
             });
         } else {
             // Column c of the field is line c of `lines`.
@@ -180,20 +180,17 @@ fn whole_lines<T: CachedFft>(src: &[T], dst: &mut [T], step: FftStep) {
             lines.par_chunks_mut(n * block).enumerate().for_each(|(task, chunk)| {
                 let first = task * block;
                 for m in 0..n {
-                    let row = &src[2 * (m * n + first)..2 * (m * n + first + block)];
-                    for (j, c) in row.chunks_exact(2).enumerate() {
-                        chunk[j * n + m] = Complex::new(c[0], c[1]);
+                    for (j, &z) in src[m * n + first..m * n + first + block].iter().enumerate() {
+                        chunk[j * n + m] = z;
                     }
                 }
                 transform(chunk);
             });
-            dst.par_chunks_mut(2 * n * block).enumerate().for_each(|(task, out)| {
+            dst.par_chunks_mut(n * block).enumerate().for_each(|(task, out)| {
                 let first_row = task * block;
                 for c in 0..n {
-                    let column = &lines[c * n + first_row..c * n + first_row + block];
-                    for (r, y) in column.iter().enumerate() {
-                        out[2 * (r * n + c)] = y.re * scale;
-                        out[2 * (r * n + c) + 1] = y.im * scale;
+                    for (r, &z) in lines[c * n + first_row..c * n + first_row + block].iter().enumerate() {
+                        out[r * n + c] = z;
                     }
                 }
             });
