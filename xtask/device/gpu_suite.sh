@@ -11,12 +11,7 @@
 set -u
 out=${OUT:-/tmp/dashi-gpu-suite}
 mkdir -p "$out"
-for f in .gl/*.deb; do dpkg -x "$f" /; done
-ldconfig
-icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
-[ -f "$icd" ] && export VK_DRIVER_FILES=$icd
-export DASHI_REQUIRE_GPU=1
-nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader | tee "$out/gpu.txt"
+. xtask/device/vulkan_env.sh
 
 : > "$out/tests.txt"
 rm -f "$out/tests.log"

@@ -12,12 +12,7 @@ set -u
 out=${OUT:-/tmp/dashi-les-device}
 logs=/tmp/dashi-les-logs
 mkdir -p "$out" "$logs"
-for f in .gl/*.deb; do dpkg -x "$f" /; done
-ldconfig
-icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
-[ -f "$icd" ] && export VK_DRIVER_FILES=$icd
-export DASHI_REQUIRE_GPU=1
-nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader | tee "$out/gpu.txt"
+. xtask/device/vulkan_env.sh
 
 for t in .bin/test_*; do
   "$t" --test-threads=1 > "$logs/$(basename "$t").log" 2>&1

@@ -8,7 +8,7 @@
 use crate::CommonArgs;
 use crate::usage::usage;
 use anyhow::Context;
-use dashi_core::ops::{Backend, CpuExecutor, DeviceType, Executor, Precision};
+use dashi_core::ops::{Backend, DeviceType, Executor};
 use dashi_gpu::{AdapterSelection, BackendReport, BackendRequest, executor_for, list_adapters};
 
 /// An executor and what it is.
@@ -46,12 +46,10 @@ pub fn select(common: &CommonArgs) -> anyhow::Result<Selected> {
                     let names: Vec<&str> = adapters.iter().map(|a| a.name.as_str()).collect();
                     format!("only software Vulkan ({}); --backend gpu uses it", names.join(", "))
                 };
-                let exec = CpuExecutor::new(Precision::F64);
-                let used = exec.device().clone();
-                (
-                    Box::new(exec) as Box<dyn Executor>,
-                    BackendReport { requested: BackendRequest::Auto, used, note: Some(note) },
-                )
+                let (exec, mut report) = executor_for(BackendRequest::Cpu, &selection)?;
+                report.requested = BackendRequest::Auto;
+                report.note = Some(note);
+                (exec, report)
             }
         }
         request => executor_for(request, &selection).with_context(|| format!("--backend {request}"))?,

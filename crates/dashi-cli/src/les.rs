@@ -9,8 +9,8 @@ use crate::usage::usage;
 use anyhow::Context;
 use clap::Args;
 use dashi_core::ops::{CpuExecutor, Executor, Precision};
-use dashi_les::truth::{DiagnosticsRow, Timestamp, TruthMeta, TruthWriter, default_truth_id, validate_truth_id};
-use dashi_les::{Les, Snapshot};
+use dashi_les::Les;
+use dashi_les::truth::{Timestamp, TruthMeta, TruthWriter, default_truth_id, validate_truth_id};
 use serde_json::json;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -41,19 +41,6 @@ pub struct LesArgs {
     cpu_precision: Option<String>,
     #[command(flatten)]
     common: CommonArgs,
-}
-
-fn row(s: &Snapshot) -> DiagnosticsRow {
-    let d = s.diagnostics;
-    DiagnosticsRow {
-        step: d.step,
-        time: d.time,
-        energy: d.energy,
-        enstrophy: d.enstrophy,
-        palinstrophy: d.palinstrophy,
-        max_abs_omega: d.max_abs_omega,
-        cfl: d.cfl,
-    }
 }
 
 /// Runs `dashi les`.
@@ -120,7 +107,7 @@ pub fn run(args: LesArgs) -> anyhow::Result<()> {
             run.config.dt, args.max_cfl
         ));
     }
-    writer.push_frame(&first.omega, &first.energy_spectrum, row(&first))?;
+    writer.push_frame(&first.omega, &first.energy_spectrum, first.diagnostics)?;
     let bar = crate::progress::steps_bar(args.steps, "les", args.common.quiet);
     let (mut solve_s, mut last) = (0.0, first.clone());
     while les.steps() < args.steps {
@@ -129,7 +116,7 @@ pub fn run(args: LesArgs) -> anyhow::Result<()> {
         les.advance(exec, chunk)?;
         solve_s += t0.elapsed().as_secs_f64();
         last = les.snapshot(exec)?;
-        writer.push_frame(&last.omega, &last.energy_spectrum, row(&last))?;
+        writer.push_frame(&last.omega, &last.energy_spectrum, last.diagnostics)?;
         bar.inc(chunk);
         let d = last.diagnostics;
         bar.set_message(format!("t = {:.3}  Z = {:.4e}  CFL = {:.3}", d.time, d.enstrophy, d.cfl));

@@ -225,15 +225,17 @@ impl Les {
         let b = &self.buffers;
         let n = self.config.n as u32;
         let smagorinsky = self.config.cs > 0.0;
-        self.field(exec, src, VorticityFieldParams::VELOCITY, b.velocity)?;
-        self.field(exec, src, VorticityFieldParams::GRADIENT, b.gradient)?;
-        let mut packed = vec![b.velocity, b.gradient];
-        if smagorinsky {
-            self.field(exec, src, VorticityFieldParams::STRAIN, b.strain)?;
-            self.field(exec, src, VorticityFieldParams::LAPLACIAN, b.laplacian)?;
-            packed.extend([b.strain, b.laplacian]);
+        let kinds = [
+            (VorticityFieldParams::VELOCITY, b.velocity),
+            (VorticityFieldParams::GRADIENT, b.gradient),
+            (VorticityFieldParams::STRAIN, b.strain),
+            (VorticityFieldParams::LAPLACIAN, b.laplacian),
+        ];
+        let used = if smagorinsky { &kinds[..] } else { &kinds[..2] };
+        for &(kind, field) in used {
+            self.field(exec, src, kind, field)?;
         }
-        for &field in &packed {
+        for &(_, field) in used {
             self.fft.inverse(exec, field, field)?;
         }
         let (p, strain, laplacian) = if smagorinsky {
@@ -329,27 +331,29 @@ impl Les {
     /// palinstrophy in f64 on the host from ω̂; max|ω| and the CFL number reduced on
     /// the executor.
     pub fn diagnostics<E: Executor + ?Sized>(&self, exec: &mut E) -> Result<Diagnostics, LesError> {
-        let (energy, enstrophy, palinstrophy) = spectral_totals(&self.spectrum(exec)?, self.config.n);
+        let spectrum = self.spectrum(exec)?;
         self.fft.inverse(exec, self.buffers.omega, self.buffers.strain)?;
         let max_abs_omega = self.max_abs(exec, self.buffers.strain)?;
-        let cfl = self.cfl(exec)?;
-        Ok(Diagnostics { step: self.step, time: self.time(), energy, enstrophy, palinstrophy, max_abs_omega, cfl })
+        Ok(self.diagnostics_of(&spectrum, max_abs_omega, self.cfl(exec)?))
+    }
+
+    /// [`Diagnostics`] of the current step from ω̂ (energy, enstrophy, palinstrophy on
+    /// the host) and the two numbers measured on the grid.
+    fn diagnostics_of(&self, spectrum: &[f64], max_abs_omega: f64, cfl: f64) -> Diagnostics {
+        let (energy, enstrophy, palinstrophy) = spectral_totals(spectrum, self.config.n);
+        Diagnostics { step: self.step, time: self.time(), energy, enstrophy, palinstrophy, max_abs_omega, cfl }
     }
 
     /// The field, its energy spectrum and the diagnostics — what a truth file stores
     /// per stride.
     pub fn snapshot<E: Executor + ?Sized>(&self, exec: &mut E) -> Result<Snapshot, LesError> {
         let spectrum = self.spectrum(exec)?;
-        let n = self.config.n;
-        let (energy, enstrophy, palinstrophy) = spectral_totals(&spectrum, n);
-        let grid = SpectralGrid::new(n).expect("a validated grid size");
+        let grid = SpectralGrid::new(self.config.n).expect("a validated grid size");
         let omega_hat: Vec<Complex<f64>> = spectrum.chunks_exact(2).map(|c| Complex::new(c[0], c[1])).collect();
         let energy_spectrum = shell_spectrum_from_vorticity(grid, Layout::Full, &omega_hat).expect("an n×n spectrum");
         let omega = self.vorticity(exec)?;
         let max_abs_omega = omega.iter().fold(0.0f64, |m, w| m.max(w.abs()));
-        let cfl = self.cfl(exec)?;
-        let diagnostics =
-            Diagnostics { step: self.step, time: self.time(), energy, enstrophy, palinstrophy, max_abs_omega, cfl };
+        let diagnostics = self.diagnostics_of(&spectrum, max_abs_omega, self.cfl(exec)?);
         Ok(Snapshot { omega, energy_spectrum, diagnostics })
     }
 

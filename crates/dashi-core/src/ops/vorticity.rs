@@ -20,11 +20,12 @@
 //! k = −n/2 breaks the symmetry); the solver's state is 2/3-dealiased, so it has none.
 
 use crate::scalar::Real;
+use crate::spectral::{Layout, SpectralGrid, dealias_keeps};
 use rayon::prelude::*;
 
-/// Signed wavenumber of index `i` on an `n`-point axis.
-fn wavenumber(i: usize, n: usize) -> f64 {
-    if i < n / 2 { i as f64 } else { i as f64 - n as f64 }
+/// The grid of a validated op size (`n` a power of two in the spectral range).
+fn grid(n: usize) -> SpectralGrid {
+    SpectralGrid::new(n).expect("n validated by the op's domain")
 }
 
 /// Rows per rayon task (whole rows of ≥ 4096 complex values, so hand-off stays cheap).
@@ -46,14 +47,14 @@ pub(crate) fn field_factor(kind: u32, kx: f64, ky: f64) -> (f64, f64) {
 
 /// `vorticity_fields`: `out = f_kind(k)·omega` for one `n×n` spectrum.
 pub(crate) fn vorticity_fields<T: Real + Send + Sync>(omega: &[T], out: &mut [T], n: usize, kind: u32) {
-    let rows = rows_per_task(n);
+    let (grid, rows) = (grid(n), rows_per_task(n));
     out[..2 * n * n].par_chunks_mut(2 * n * rows).enumerate().for_each(|(task, chunk)| {
         for (r, row) in chunk.chunks_exact_mut(2 * n).enumerate() {
             let iy = task * rows + r;
-            let ky = wavenumber(iy, n);
+            let ky = grid.ky(iy) as f64;
             let src = &omega[2 * n * iy..2 * n * (iy + 1)];
             for (ix, (o, s)) in row.chunks_exact_mut(2).zip(src.chunks_exact(2)).enumerate() {
-                let (fr, fi) = field_factor(kind, wavenumber(ix, n), ky);
+                let (fr, fi) = field_factor(kind, grid.kx(Layout::Full, ix) as f64, ky);
                 let (fr, fi) = (T::from_f64(fr), T::from_f64(fi));
                 o[0] = s[0] * fr - s[1] * fi;
                 o[1] = s[0] * fi + s[1] * fr;
@@ -93,16 +94,14 @@ pub(crate) fn vorticity_nonlinear<T: Real + Send + Sync>(
 /// spectrum, `D` the 2/3 mask `3|kx| ≤ n ∧ 3|ky| ≤ n`.
 pub(crate) fn vorticity_rhs<T: Real + Send + Sync>(inputs: [&[T]; 3], out: &mut [T], n: usize, nu: f64, drag: f64) {
     let [omega, nonlinear, forcing] = inputs;
-    let rows = rows_per_task(n);
+    let (grid, rows) = (grid(n), rows_per_task(n));
     out[..2 * n * n].par_chunks_mut(2 * n * rows).enumerate().for_each(|(task, chunk)| {
         for (r, row) in chunk.chunks_exact_mut(2 * n).enumerate() {
             let iy = task * rows + r;
-            let ky = wavenumber(iy, n);
             for (ix, o) in row.chunks_exact_mut(2).enumerate() {
-                let kx = wavenumber(ix, n);
                 let at = 2 * (iy * n + ix);
-                let keep = 3.0 * kx.abs() <= n as f64 && 3.0 * ky.abs() <= n as f64;
-                let damping = T::from_f64(-(nu * (kx * kx + ky * ky) + drag));
+                let keep = dealias_keeps(grid, Layout::Full, iy, ix);
+                let damping = T::from_f64(-(nu * grid.k2_at(Layout::Full, iy, ix) as f64 + drag));
                 for c in 0..2 {
                     let advected = if keep { nonlinear[at + c] } else { T::ZERO };
                     o[c] = advected + damping * omega[at + c] + forcing[at + c];

@@ -6,25 +6,10 @@ use std::path::Path;
 /// The header line of `diagnostics.csv`.
 pub(crate) const CSV_HEADER: &str = "step,time,energy,enstrophy,palinstrophy,max_abs_omega,cfl";
 
-/// Scalar diagnostics of one stored frame (one row of `diagnostics.csv`; definitions in
-/// SPEC §0 rule 2 and §5).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct DiagnosticsRow {
-    /// Solver step of the frame.
-    pub step: u64,
-    /// Simulated time of the frame.
-    pub time: f64,
-    /// Kinetic energy `½⟨u² + v²⟩`.
-    pub energy: f64,
-    /// Enstrophy `½⟨ω²⟩`.
-    pub enstrophy: f64,
-    /// Palinstrophy `½⟨|∇ω|²⟩`.
-    pub palinstrophy: f64,
-    /// `max |ω|` over the grid.
-    pub max_abs_omega: f64,
-    /// CFL number `dt · max(|u|, |v|) / Δx`.
-    pub cfl: f64,
-}
+/// Scalar diagnostics of one stored frame (one row of `diagnostics.csv`): the solver's
+/// [`crate::Diagnostics`] (definitions there and in SPEC §5), under the name the truth
+/// files use.
+pub type DiagnosticsRow = crate::Diagnostics;
 
 impl DiagnosticsRow {
     /// The floating-point fields with their column names.
