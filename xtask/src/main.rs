@@ -1,12 +1,13 @@
 //! DASHI developer tasks, run as `cargo xtask <task>` (alias in `.cargo/config.toml`).
 //!
-//! # `cargo xtask peers [--quick] [--only rollout|fft|les]`
+//! # `cargo xtask peers [--quick] [--only rollout|fft|les|codec]`
 //!
 //! The peer-benchmark harness (SPEC §8): measures DASHI against a peer library in the
 //! same run on the same machine and reports *ratios*, which travel between machines
-//! far better than absolute times. Today it runs three suites: the CPU linear rollout of
-//! `dashi-core` and its CPU 2D FFT against NumPy, and the CPU LES (`dashi les`) against
-//! jax-cfd; `--only` picks one.
+//! far better than absolute times. Today it runs four suites: the CPU linear rollout of
+//! `dashi-core` and its CPU 2D FFT against NumPy, the CPU LES (`dashi les`) against
+//! jax-cfd, and the v4 proxy codec against SZ3 and ZFP at matched compression ratios;
+//! `--only` picks one.
 //!
 //! ## Rollout
 //!
@@ -76,11 +77,24 @@
 //! The GPU side of the issue (N = 1024, 2048 on an H100/H200) is
 //! `xtask/device/les_suite_prep.sh` (here) and `xtask/device/les_device.sh` (there).
 //!
+//! ## Codec
+//!
+//! `dashi-codec` (the v4 proxy codec) against SZ3 (PyPI `pysz`) and ZFP (PyPI `zfpy`) at
+//! target compression ratios 20, 50 and 100 on a McWilliams truth at N = 128 (made with
+//! `dashi les`, or reused); the peers' error bounds are searched so that their ratios
+//! match the targets from above (`xtask/peers/codec_peers.py`), and every method, ours
+//! included, is scored by one implementation, `dashi-codec`'s example `codec_compare`
+//! (`DASHI_CODEC_COMPARE=/path/to/exe` runs another executable with its command line).
+//! A peer that cannot be installed or run is listed as "unavailable: reason". Details:
+//! the module docs of `codec.rs`.
+//!
 //! `--quick` (2,000 steps, 2 repeats; FFT repeats of ≥ 50 ms; LES runs of ≥ 0.5 s, one of
-//! ours) is a smoke test: it prints the JSON lines but leaves `docs/` alone.
+//! ours; a 41-frame codec truth, 21 frames compared, one timed peer run) is a smoke test:
+//! it prints the JSON lines but leaves `docs/` alone.
 //!
 //! Exit codes: 0 success, 1 failure (message on stderr), 2 bad usage.
 
+mod codec;
 mod peers;
 mod report;
 
@@ -90,11 +104,12 @@ const USAGE: &str = "\
 usage: cargo xtask <task>
 
 tasks:
-  peers [--quick] [--only rollout|fft|les]
-                    benchmark dashi against peer libraries (NumPy, jax-cfd) and update docs/BENCHMARKS.md
+  peers [--quick] [--only rollout|fft|les|codec]
+                    benchmark dashi against peer libraries (NumPy, jax-cfd, SZ3, ZFP) and update docs/BENCHMARKS.md
                     --quick: short runs, 2 repeats, print only (docs are not touched)
                     --only:  run one suite (rollout: linear rollout; fft: CPU fft2;
-                             les: `dashi les` vs jax-cfd, Kolmogorov flow)
+                             les: `dashi les` vs jax-cfd, Kolmogorov flow;
+                             codec: dashi-codec vs SZ3 and ZFP at compression ratios 20, 50, 100)
 ";
 
 fn main() -> ExitCode {

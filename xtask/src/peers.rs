@@ -1,12 +1,13 @@
 //! `cargo xtask peers`: the virtualenv, the benchmark programs, the comparisons.
 
+use crate::codec;
 use crate::report::{self, Comparison, Context, FftContext};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// Pinned peer versions, installed from PyPI into `target/peers-venv`.
-const NUMPY_VERSION: &str = "2.4.6";
+pub(crate) const NUMPY_VERSION: &str = "2.4.6";
 const THREADPOOLCTL_VERSION: &str = "3.8.0";
 
 /// Pinned versions of the LES peer (jax-cfd on JAX's CPU backend) and of what it needs;
@@ -42,7 +43,7 @@ const LES_PROBE_STEPS: u64 = 50;
 const DASHI_PACKAGE: &str = "dashi-cli";
 const DASHI_BIN: &str = "dashi";
 
-/// Environment variable naming a prebuilt `dashi` executable for the LES suite.
+/// Environment variable naming a prebuilt `dashi` executable for the LES and codec suites.
 const DASHI_LES_BIN_ENV: &str = "DASHI_LES_BIN";
 
 /// The generated region of `docs/BENCHMARKS.md` for the LES comparison.
@@ -58,6 +59,8 @@ pub enum Suite {
     Fft,
     /// `dashi les --backend cpu` against jax-cfd's spectral Kolmogorov flow.
     Les,
+    /// The v4 proxy codec against SZ3 (`pysz`) and ZFP (`zfpy`) at matched compression ratios.
+    Codec,
 }
 
 /// Command-line options of `cargo xtask peers`.
@@ -82,7 +85,10 @@ impl Options {
                         Some("rollout") => Suite::Rollout,
                         Some("fft") => Suite::Fft,
                         Some("les") => Suite::Les,
-                        other => return Err(format!("--only takes `rollout`, `fft` or `les`, not {other:?}")),
+                        Some("codec") => Suite::Codec,
+                        other => {
+                            return Err(format!("--only takes `rollout`, `fft`, `les` or `codec`, not {other:?}"));
+                        }
                     })
                 }
                 other => return Err(format!("unknown argument `{other}`")),
@@ -121,13 +127,14 @@ impl Options {
 
 /// Where things live: the workspace root, cargo's target directory, the venv.
 #[derive(Debug)]
-struct Paths {
-    root: PathBuf,
-    target: PathBuf,
-    venv: PathBuf,
+pub(crate) struct Paths {
+    pub(crate) root: PathBuf,
+    pub(crate) target: PathBuf,
+    pub(crate) venv: PathBuf,
     rollout_script: PathBuf,
     fft_script: PathBuf,
     les_script: PathBuf,
+    pub(crate) codec_script: PathBuf,
 }
 
 impl Paths {
@@ -143,6 +150,7 @@ impl Paths {
             rollout_script: xtask_dir.join("peers/numpy_rollout.py"),
             fft_script: xtask_dir.join("peers/numpy_fft.py"),
             les_script: xtask_dir.join("peers/jax_cfd_les.py"),
+            codec_script: xtask_dir.join("peers/codec_peers.py"),
             target,
             root,
         })
@@ -158,7 +166,7 @@ pub fn run(opts: &Options) -> Result<(), String> {
     let paths = Paths::discover()?;
     // `DASHI_LES_BIN` names a prebuilt `dashi` executable to use instead of building one.
     let prebuilt = std::env::var_os(DASHI_LES_BIN_ENV).map(PathBuf::from);
-    if opts.runs(Suite::Les) {
+    if opts.runs(Suite::Les) || opts.runs(Suite::Codec) {
         match &prebuilt {
             Some(bin) if !bin.is_file() => {
                 return Err(format!("{DASHI_LES_BIN_ENV}={} is not a file", bin.display()));
@@ -168,6 +176,8 @@ pub fn run(opts: &Options) -> Result<(), String> {
             None => require_package(&paths.root, DASHI_PACKAGE)?,
         }
     }
+    // The codec suite's own early check (its comparison example, or a stand-in for it).
+    let codec_compare = if opts.runs(Suite::Codec) { Some(codec::Compare::locate(&paths.root)?) } else { None };
     let python = ensure_venv(&paths)?;
     if opts.runs(Suite::Rollout) {
         let bench = build_example(&paths.root, "rollout_bench")?;
@@ -179,7 +189,7 @@ pub fn run(opts: &Options) -> Result<(), String> {
     }
     if opts.runs(Suite::Les) {
         ensure_les_peer(&paths, &python)?;
-        let dashi = match prebuilt {
+        let dashi = match prebuilt.clone() {
             Some(bin) => {
                 eprintln!("peers: using {DASHI_LES_BIN_ENV}={}", bin.display());
                 bin
@@ -187,6 +197,16 @@ pub fn run(opts: &Options) -> Result<(), String> {
             None => build_bin(&paths.root, DASHI_PACKAGE, DASHI_BIN)?,
         };
         run_les(opts, &paths, &python, &dashi)?;
+    }
+    if let Some(compare) = codec_compare {
+        let dashi = match prebuilt {
+            Some(bin) => {
+                eprintln!("peers: using {DASHI_LES_BIN_ENV}={} for the codec truth", bin.display());
+                bin
+            }
+            None => build_bin(&paths.root, DASHI_PACKAGE, DASHI_BIN)?,
+        };
+        codec::run(opts, &paths, &python, &dashi, compare)?;
     }
     Ok(())
 }
@@ -752,7 +772,7 @@ fn les_region(ctx: &LesContext, rows: &[LesRow]) -> String {
 }
 
 /// The 1-, 5- and 15-minute load averages from `/proc/loadavg`.
-fn load_average() -> Option<String> {
+pub(crate) fn load_average() -> Option<String> {
     let text = std::fs::read_to_string("/proc/loadavg").ok()?;
     let fields: Vec<&str> = text.split_whitespace().take(3).collect();
     (fields.len() == 3).then(|| fields.join(" "))
@@ -760,7 +780,7 @@ fn load_average() -> Option<String> {
 
 /// `cpu` as a lowercase file-name slug without vendor noise, with the core count:
 /// "Intel(R) Xeon(R) Processor", 2 → "intel-xeon-2c".
-fn machine_slug(cpu: &str, cores: usize) -> String {
+pub(crate) fn machine_slug(cpu: &str, cores: usize) -> String {
     let cpu = cpu.split('@').next().unwrap_or(cpu).to_lowercase().replace("(r)", " ").replace("(tm)", " ");
     let words: Vec<&str> = cpu
         .split(|c: char| !c.is_ascii_alphanumeric())
@@ -771,7 +791,7 @@ fn machine_slug(cpu: &str, cores: usize) -> String {
 }
 
 /// `parent/name`, or `parent/name-2`, `-3`, … if that exists already.
-fn unique_dir(parent: &Path, name: &str) -> PathBuf {
+pub(crate) fn unique_dir(parent: &Path, name: &str) -> PathBuf {
     let first = parent.join(name);
     if !first.exists() {
         return first;
@@ -779,8 +799,8 @@ fn unique_dir(parent: &Path, name: &str) -> PathBuf {
     (2..).map(|i| parent.join(format!("{name}-{i}"))).find(|p| !p.exists()).unwrap_or(first)
 }
 
-/// Fails with a clear message unless the workspace has the package `package`.
-fn require_package(root: &Path, package: &str) -> Result<(), String> {
+/// `cargo metadata --no-deps` of the workspace.
+pub(crate) fn cargo_metadata(root: &Path) -> Result<Value, String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let out = Command::new(cargo)
         .current_dir(root)
@@ -791,16 +811,20 @@ fn require_package(root: &Path, package: &str) -> Result<(), String> {
     if !out.status.success() {
         return Err(format!("cargo metadata failed ({})", out.status));
     }
-    let meta: Value =
-        serde_json::from_slice(&out.stdout).map_err(|e| format!("cargo metadata printed invalid JSON: {e}"))?;
+    serde_json::from_slice(&out.stdout).map_err(|e| format!("cargo metadata printed invalid JSON: {e}"))
+}
+
+/// Fails with a clear message unless the workspace has the package `package`.
+fn require_package(root: &Path, package: &str) -> Result<(), String> {
+    let meta = cargo_metadata(root)?;
     let found = meta["packages"].as_array().is_some_and(|ps| ps.iter().any(|p| p["name"] == package));
     if found {
         Ok(())
     } else {
         Err(format!(
-            "the LES suite runs `{DASHI_BIN} les` from the package `{package}`, which this workspace does not have \
-             yet (`cargo metadata` lists no such package). Set {DASHI_LES_BIN_ENV}=/path/to/{DASHI_BIN} to use a \
-             prebuilt one, or run `cargo xtask peers --only rollout` / `--only fft` meanwhile"
+            "the LES and codec suites run `{DASHI_BIN} les` from the package `{package}`, which this workspace does \
+             not have yet (`cargo metadata` lists no such package). Set {DASHI_LES_BIN_ENV}=/path/to/{DASHI_BIN} to \
+             use a prebuilt one, or run `cargo xtask peers --only rollout` / `--only fft` meanwhile"
         ))
     }
 }
@@ -866,7 +890,7 @@ fn lock_version(root: &Path, package: &str) -> Option<String> {
     None
 }
 
-fn step(what: &str) {
+pub(crate) fn step(what: &str) {
     eprintln!("peers: running {what} …");
 }
 
@@ -912,13 +936,13 @@ fn build_example(root: &Path, name: &str) -> Result<PathBuf, String> {
 }
 
 /// Builds the binary `name` of `package` in release and returns its executable.
-fn build_bin(root: &Path, package: &str, name: &str) -> Result<PathBuf, String> {
+pub(crate) fn build_bin(root: &Path, package: &str, name: &str) -> Result<PathBuf, String> {
     build_artifact(root, &["-p", package, "--bin", name], name)
 }
 
 /// `cargo build --release ARGS` and the executable of the artifact `name`, as cargo
 /// reports it (so `CARGO_TARGET_DIR` is honoured).
-fn build_artifact(root: &Path, args: &[&str], name: &str) -> Result<PathBuf, String> {
+pub(crate) fn build_artifact(root: &Path, args: &[&str], name: &str) -> Result<PathBuf, String> {
     eprintln!("peers: building {name} (release)");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let out = Command::new(cargo)
@@ -941,7 +965,7 @@ fn build_artifact(root: &Path, args: &[&str], name: &str) -> Result<PathBuf, Str
 }
 
 /// Runs `cmd` (stderr passed through) and parses the last non-empty stdout line as JSON.
-fn json_line(mut cmd: Command, what: &str) -> Result<Value, String> {
+pub(crate) fn json_line(mut cmd: Command, what: &str) -> Result<Value, String> {
     let out = cmd.stderr(Stdio::inherit()).output().map_err(|e| format!("cannot run {what}: {e}"))?;
     if !out.status.success() {
         return Err(format!("{what} failed ({})", out.status));
@@ -959,7 +983,7 @@ fn field(v: &Value, name: &str) -> Result<f64, String> {
     }
 }
 
-fn text(v: &Value, name: &str) -> String {
+pub(crate) fn text(v: &Value, name: &str) -> String {
     v.get(name).and_then(Value::as_str).unwrap_or("unknown").to_string()
 }
 
@@ -1008,6 +1032,9 @@ mod tests {
         assert_eq!(opts.only, Some(Suite::Les));
         assert!(opts.runs(Suite::Les) && !opts.runs(Suite::Fft));
         assert!(Options::parse(&["--only".into(), "lbm".into()]).is_err());
+        let opts = Options::parse(&["--quick".into(), "--only".into(), "codec".into()]).unwrap();
+        assert!(opts.quick && opts.runs(Suite::Codec) && !opts.runs(Suite::Les));
+        assert!(Options::parse(&[]).unwrap().runs(Suite::Codec), "codec is part of the default run");
     }
 
     #[test]

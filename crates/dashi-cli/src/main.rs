@@ -8,11 +8,17 @@
 //! the bad input.
 
 mod backend;
+mod decode;
+mod fit;
 mod info;
 mod les;
 mod metrics;
+mod output_dir;
+mod pictures;
 mod progress;
+mod rollout;
 mod run_config;
+mod truth_input;
 mod usage;
 mod validate;
 
@@ -42,6 +48,17 @@ enum Command {
     /// GPU-vs-CPU parity gate: the same LES on both, compared every stride (SPEC §5).
     #[command(after_help = "Example:\n  dashi validate --n 64 --steps 100 --long-steps 2000")]
     Validate(validate::ValidateArgs),
+    /// Encode a truth into the v4 proxy z and fit the operator z_{t+1} = z_t·A (SPEC §6).
+    #[command(
+        after_help = "Example:\n  dashi fit --truth latest --train-frac 0.6 --k-cut 8 --topk 128 --out model.dashi"
+    )]
+    Fit(fit::FitArgs),
+    /// Kernel-only rollout of a model: steps/s, ns_per_step, state hashes.
+    #[command(after_help = "Example:\n  dashi rollout --model model.dashi --steps 100000 --stride 1000")]
+    Rollout(rollout::RolloutArgs),
+    /// Roll a model out, decode and score against a truth; triptychs, curves, summary.
+    #[command(after_help = "Example:\n  dashi decode --model model.dashi --truth latest --out decoded")]
+    Decode(decode::DecodeArgs),
 }
 
 /// Flags every command takes (SPEC §7).
@@ -75,6 +92,9 @@ fn main() -> ExitCode {
         Command::Info(args) => info::run(args),
         Command::Les(args) => les::run(args),
         Command::Validate(args) => validate::run(args),
+        Command::Fit(args) => fit::run(args),
+        Command::Rollout(args) => rollout::run(args),
+        Command::Decode(args) => decode::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -27,6 +27,7 @@ pub const FAMILIES: &[(&str, &str)] = &[
     ("fft", include_str!("../shaders/fft.wgsl")),
     ("spectral", include_str!("../shaders/spectral.wgsl")),
     ("vorticity", include_str!("../shaders/vorticity.wgsl")),
+    ("codec", include_str!("../shaders/codec.wgsl")),
 ];
 
 /// Families compiled without wgpu's injected runtime checks (index clamping, loop

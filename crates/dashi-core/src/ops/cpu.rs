@@ -60,6 +60,13 @@ impl Storage {
         }
     }
 
+    fn ints(&self) -> &[i32] {
+        match self {
+            Storage::I32(v) => v,
+            _ => unreachable!("validated: i32 buffer"),
+        }
+    }
+
     fn ints_mut(&mut self) -> &mut [i32] {
         match self {
             Storage::I32(v) => v,
@@ -496,6 +503,65 @@ fn execute<T: Real>(op: &OpSpec, p: &Params<'_>, io: &mut Io<'_, '_>) -> Result<
             let bands = reference::band_energies(io.read(0).reals::<T>(), n(), p.u32("low_k2"), p.u32("mid_k2"))
                 .map_err(|m| op_failed(op, m))?;
             io.write(1).reals_mut::<T>()[..3].copy_from_slice(&bands);
+        }
+        OpId::ProxyPack => {
+            let d = p.u32("d") as usize;
+            let spectrum = &io.read(0).reals::<T>()[..2 * n() * n()];
+            let slots = &io.read(1).words()[..d];
+            let bands = &io.read(2).reals::<T>()[..3];
+            super::codec::proxy_pack(spectrum, slots, bands, p.u32("anchors"), &mut io.write(3).reals_mut::<T>()[..d]);
+        }
+        OpId::ProxySpectrum => {
+            let params = super::ProxySpectrumParams::new(
+                p.u32("n"),
+                p.u32("low"),
+                p.u32("anchors"),
+                p.u32("residual") == 1,
+                p.u32("seed"),
+            );
+            let z = &io.read(0).reals::<T>()[..p.u32("d") as usize];
+            let modes = io.read(1).words();
+            let weights = io.read(2).reals::<T>();
+            super::codec::proxy_spectrum(z, modes, weights, io.write(3).reals_mut::<T>(), n(), params);
+        }
+        OpId::BoxSmooth => {
+            let (w, h) = (p.u32("width") as usize, p.u32("height") as usize);
+            let x = io.read(0).reals::<T>();
+            super::codec::box_smooth(x, &mut io.write(1).reals_mut::<T>()[..w * h], w, h, p.u32("radius") as usize);
+        }
+        OpId::ThresholdGate => {
+            let len = n();
+            let words = crate::carrier::words_for(len);
+            let x = &io.read(0).reals::<T>()[..len];
+            let scale = io.read(1).reals::<T>()[0];
+            let gate = (p.u32("gated") == 1).then(|| (&io.read(2).words()[..words], &io.read(3).words()[..words]));
+            let (support, sign) = io.write_pair(4, 5);
+            super::codec::threshold_gate(
+                x,
+                scale,
+                p.f32("tau_rel"),
+                gate,
+                &mut support.words_mut()[..words],
+                &mut sign.words_mut()[..words],
+            );
+        }
+        OpId::FiningSelect => {
+            let words = crate::carrier::words_for(n());
+            if io.read(2).ints()[0] == 0 {
+                let (support_in, sign_in) = (&io.read(0).words()[..words], &io.read(1).words()[..words]);
+                let (support, sign) = io.write_pair(3, 4);
+                support.words_mut()[..words].copy_from_slice(support_in);
+                sign.words_mut()[..words].copy_from_slice(sign_in);
+            }
+        }
+        OpId::FiningClosure => {
+            let counts = io.read(0).ints();
+            super::codec::fining_closure(counts, io.write(1).ints_mut(), p.u32("level"), p.f32("epsilon"));
+        }
+        OpId::MaskCombine => {
+            let pair = &io.read(0).reals::<T>()[..2 * n()];
+            let support = io.read(1).words();
+            super::codec::mask_combine(pair, support, io.write(2).reals_mut::<T>(), n());
         }
         OpId::CoherenceStats => {
             let input = carrier_from(op, p, io.read(0).words(), io.read(1).words())?;

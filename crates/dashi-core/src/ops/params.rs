@@ -405,3 +405,142 @@ impl VorticityRhsParams {
         VorticityRhsParams { n, nu_hi, nu_lo, drag_hi, drag_lo, pad: [0; 3] }
     }
 }
+
+/// `{ n, d, anchors }` — `proxy_pack`: gather a proxy vector of length `d` from one
+/// full-layout `n×n` spectrum (see [`ProxyPackParams::HEADER_BASE`] for header slots).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
+pub struct ProxyPackParams {
+    /// Grid size N.
+    pub n: u32,
+    /// Proxy length D.
+    pub d: u32,
+    /// Number of anchors K (written into the header slot `HEADER_BASE + 3`).
+    pub anchors: u32,
+    pad: u32,
+}
+
+impl ProxyPackParams {
+    /// Slot codes at or above this value are header entries: `HEADER_BASE + j` writes
+    /// `0` (j = 0), `bands[1]` (j = 1, mid-band energy), `bands[2]` (j = 2, high-band
+    /// energy) or `anchors` (j = 3). Smaller codes index the interleaved spectrum.
+    pub const HEADER_BASE: u32 = 0xFFFF_FF00;
+
+    /// Grid `n`, proxy length `d`, `anchors` anchors.
+    pub fn new(n: u32, d: u32, anchors: u32) -> Self {
+        ProxyPackParams { n, d, anchors, pad: 0 }
+    }
+}
+
+/// `{ n, d, low, anchors, residual, seed }` — `proxy_spectrum`: the packed spectrum
+/// `Z = LP + i·RES` of a proxy vector.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
+pub struct ProxySpectrumParams {
+    /// Grid size N.
+    pub n: u32,
+    /// Proxy length D = 2L + 4 + 2K.
+    pub d: u32,
+    /// Low-band modes L.
+    pub low: u32,
+    /// Anchors K.
+    pub anchors: u32,
+    /// 0 = no residual (low-pass only), 1 = anchors + seeded synthesis.
+    pub residual: u32,
+    /// Frame seed (`decode_seed + 1000003·t`, wrapping).
+    pub seed: u32,
+    pad: [u32; 2],
+}
+
+impl ProxySpectrumParams {
+    /// Mode class "zero" (`k = 0`, Nyquist lines, bands not synthesised).
+    pub const CLASS_ZERO: u32 = 0;
+    /// Mode class "low band": index = slot `j` (`z[j]`, `z[L + j]`).
+    pub const CLASS_LOW: u32 = 1;
+    /// Mode class "anchor": index = anchor `a` (`z[2L+4+a]`, `z[2L+4+K+a]`).
+    pub const CLASS_ANCHOR: u32 = 2;
+    /// Mode class "synthesised mid band": index = the pair's representative mode.
+    pub const CLASS_MID: u32 = 3;
+    /// Mode class "synthesised high band": index = the pair's representative mode.
+    pub const CLASS_HIGH: u32 = 4;
+    /// Bit set on the conjugate partner of a stored mode (the value is conjugated).
+    pub const CONJ_BIT: u32 = 1 << 27;
+    /// Mask of the index field of a mode code.
+    pub const INDEX_MASK: u32 = (1 << 27) - 1;
+
+    /// A mode code: `class << 28 | conj << 27 | index`.
+    pub const fn code(class: u32, conj: bool, index: u32) -> u32 {
+        class << 28 | if conj { Self::CONJ_BIT } else { 0 } | (index & Self::INDEX_MASK)
+    }
+
+    /// Grid `n`, `low` low modes, `anchors` anchors, residual on or off, frame seed.
+    pub fn new(n: u32, low: u32, anchors: u32, residual: bool, seed: u32) -> Self {
+        ProxySpectrumParams {
+            n,
+            d: 2 * low + 4 + 2 * anchors,
+            low,
+            anchors,
+            residual: u32::from(residual),
+            seed,
+            pad: [0; 2],
+        }
+    }
+}
+
+/// `{ width, height, radius }` — `box_smooth`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
+pub struct BoxSmoothParams {
+    /// Columns.
+    pub width: u32,
+    /// Rows.
+    pub height: u32,
+    /// Half-width r (`2r + 1 ≤ min(width, height)`).
+    pub radius: u32,
+    pad: u32,
+}
+
+impl BoxSmoothParams {
+    /// A `height × width` periodic grid, half-width `radius`.
+    pub fn new(width: u32, height: u32, radius: u32) -> Self {
+        BoxSmoothParams { width, height, radius, pad: 0 }
+    }
+}
+
+/// `{ n, tau_rel, gated }` — `threshold_gate`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
+pub struct ThresholdGateParams {
+    /// Number of cells.
+    pub n: u32,
+    /// Relative threshold τ_rel ∈ (0, 1]; the threshold is τ_rel·scale[0].
+    pub tau_rel: f32,
+    /// 1: keep only cells where the gate carrier agrees; 0: no gate.
+    pub gated: u32,
+    pad: u32,
+}
+
+impl ThresholdGateParams {
+    /// `n` cells, relative threshold, gate on or off.
+    pub fn new(n: u32, tau_rel: f32, gated: bool) -> Self {
+        ThresholdGateParams { n, tau_rel, gated: u32::from(gated), pad: 0 }
+    }
+}
+
+/// `{ level, epsilon }` — `fining_closure`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
+pub struct FiningClosureParams {
+    /// The level whose counts are read (0 = the seed: resets the state).
+    pub level: u32,
+    /// Closure tolerance ε ≥ 0 on the relative change of active cells.
+    pub epsilon: f32,
+    pad: [u32; 2],
+}
+
+impl FiningClosureParams {
+    /// Level `level`, tolerance `epsilon`.
+    pub fn new(level: u32, epsilon: f32) -> Self {
+        FiningClosureParams { level, epsilon, pad: [0; 2] }
+    }
+}

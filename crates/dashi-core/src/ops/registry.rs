@@ -6,9 +6,9 @@
 //! are row-major `[height][width]`, periodic.
 
 use super::params::{
-    BandParams, FftStepParams, GatherParams, GemmParams, GemvParams, LenParams, NonlinearParams, PairParams,
-    ScalarParams, ShellParams, SpectralMulParams, StencilParams, ThresholdParams, TopKParams, VorticityFieldParams,
-    VorticityRhsParams,
+    BandParams, BoxSmoothParams, FftStepParams, FiningClosureParams, GatherParams, GemmParams, GemvParams, LenParams,
+    NonlinearParams, PairParams, ProxyPackParams, ProxySpectrumParams, ScalarParams, ShellParams, SpectralMulParams,
+    StencilParams, ThresholdGateParams, ThresholdParams, TopKParams, VorticityFieldParams, VorticityRhsParams,
 };
 use super::spec::any_params;
 use super::spec::{Access::*, Binding, Dispatch, ElemType::*, LenRule::*, OpId, OpSpec, ParamField, ParamType, Params};
@@ -669,6 +669,192 @@ pub static VORTICITY_RHS: OpSpec = OpSpec {
     domain: vorticity_rhs_domain,
 };
 
+fn proxy_pack_domain(p: &Params<'_>) -> Result<(), String> {
+    spectral_n(p)?;
+    if p.u32("d") == 0 {
+        return Err("d = 0: the proxy vector must not be empty".into());
+    }
+    Ok(())
+}
+
+fn proxy_spectrum_domain(p: &Params<'_>) -> Result<(), String> {
+    let n = spectral_n(p)?;
+    let (low, anchors, d) = (u64::from(p.u32("low")), u64::from(p.u32("anchors")), u64::from(p.u32("d")));
+    if d != 2 * low + 4 + 2 * anchors {
+        return Err(format!("d = {d} must be 2·low + 4 + 2·anchors = {}", 2 * low + 4 + 2 * anchors));
+    }
+    if u64::from(n) * u64::from(n) > u64::from(ProxySpectrumParams::INDEX_MASK) {
+        return Err(format!("n = {n}: n² exceeds the 27-bit mode index"));
+    }
+    match p.u32("residual") {
+        0 | 1 => Ok(()),
+        r => Err(format!("residual = {r} (0 = low-pass only, 1 = anchors + seeded synthesis)")),
+    }
+}
+
+fn box_smooth_domain(p: &Params<'_>) -> Result<(), String> {
+    let (w, h, r) = (p.u32("width"), p.u32("height"), p.u32("radius"));
+    if w == 0 || h == 0 {
+        return Err(format!("grid {h}×{w} is empty"));
+    }
+    let side = w.min(h);
+    if 2 * u64::from(r) + 1 > u64::from(side) {
+        return Err(format!("radius = {r}: 2r + 1 must not exceed the shorter side {side}"));
+    }
+    Ok(())
+}
+
+fn threshold_gate_domain(p: &Params<'_>) -> Result<(), String> {
+    let tau = p.f32("tau_rel");
+    if !(tau > 0.0 && tau <= 1.0) {
+        return Err(format!("tau_rel = {tau} must be in (0, 1]"));
+    }
+    match p.u32("gated") {
+        0 | 1 => Ok(()),
+        g => Err(format!("gated = {g} (0 or 1)")),
+    }
+}
+
+fn fining_closure_domain(p: &Params<'_>) -> Result<(), String> {
+    let eps = p.f32("epsilon");
+    if !(eps.is_finite() && eps >= 0.0) {
+        return Err(format!("epsilon = {eps} must be finite and >= 0"));
+    }
+    let level = p.u32("level");
+    if level as usize > crate::kernel::MAX_FINING_LEVELS {
+        return Err(format!("level = {level} exceeds {}", crate::kernel::MAX_FINING_LEVELS));
+    }
+    Ok(())
+}
+
+/// Encode: the proxy vector `z` of one full-layout spectrum, slot by slot.
+pub static PROXY_PACK: OpSpec = OpSpec {
+    id: OpId::ProxyPack,
+    name: "proxy_pack",
+    family: "codec",
+    summary: "z[e] = spectrum[slots[e]] if slots[e] < 2n²; header slot B+j (B = 0xFFFFFF00): j = 0 → 0, 1 → bands[1], 2 → bands[2], 3 → anchors; other codes → 0",
+    bindings: &[
+        b(0, "spectrum", Read, Real, Complex(&["n", "n"])),
+        b(1, "slots", Read, U32, Product(&["d"])),
+        b(2, "bands", Read, Real, Fixed(3)),
+        b(3, "z", ReadWrite, Real, Product(&["d"])),
+    ],
+    params: &[u("n"), u("d"), u("anchors")],
+    params_size: size_of::<ProxyPackParams>(),
+    sizes: &["n", "d"],
+    dispatch: Dispatch::Threads { count: Product(&["d"]), workgroup: 64 },
+    domain: proxy_pack_domain,
+};
+
+/// Decode: the packed spectrum `Z = LP + i·RES` of a proxy vector — low band from z,
+/// anchors and seeded random-phase synthesis in the residual — so that one inverse
+/// FFT gives `ω_lp + i·ω_res`.
+pub static PROXY_SPECTRUM: OpSpec = OpSpec {
+    id: OpId::ProxySpectrum,
+    name: "proxy_spectrum",
+    family: "codec",
+    summary: "per mode m with code c = modes[m] (class c≫28, conj bit 27, index j): low → Z = z[j] + i·z[L+j]; anchor → Z = i·(z[2L+4+j] + i·z[2L+4+K+j]); mid/high → Z = i·s_band·w[m]·e^{2πi·u(seed, j)}, s_mid = √max(z[2L+1] − Σ_a |anchor_a|²/n⁴, 0), s_high = √max(z[2L+2], 0); conj bit → the stored value conjugated before the i·; residual = 0 → only the low band; zero class → 0",
+    bindings: &[
+        b(0, "z", Read, Real, Product(&["d"])),
+        b(1, "modes", Read, U32, Product(&["n", "n"])),
+        b(2, "weights", Read, Real, Product(&["n", "n"])),
+        b(3, "out", ReadWrite, Real, Complex(&["n", "n"])),
+    ],
+    params: &[u("n"), u("d"), u("low"), u("anchors"), u("residual"), u("seed")],
+    params_size: size_of::<ProxySpectrumParams>(),
+    sizes: &["n", "d"],
+    dispatch: Dispatch::Grid { x: Product(&["n"]), y: Product(&["n"]), wx: 64, wy: 4 },
+    domain: proxy_spectrum_domain,
+};
+
+/// Periodic box smoothing ([`crate::carrier::Field::box_smooth`]).
+pub static BOX_SMOOTH: OpSpec = OpSpec {
+    id: OpId::BoxSmooth,
+    name: "box_smooth",
+    family: "codec",
+    summary: "out[y][x] = mean_{|dx|, |dy| ≤ r} x[(y + dy) mod h][(x + dx) mod w]",
+    bindings: &[b(0, "x", Read, Real, Product(WH)), b(1, "out", ReadWrite, Real, Product(WH))],
+    params: &[u("width"), u("height"), u("radius")],
+    params_size: size_of::<BoxSmoothParams>(),
+    sizes: WH,
+    dispatch: Dispatch::Grid { x: Product(&["width"]), y: Product(&["height"]), wx: 16, wy: 16 },
+    domain: box_smooth_domain,
+};
+
+/// Ternary threshold relative to a device-side scale, optionally gated by a carrier
+/// (one level of [`crate::kernel::Fining`]).
+pub static THRESHOLD_GATE: OpSpec = OpSpec {
+    id: OpId::ThresholdGate,
+    name: "threshold_gate",
+    family: "codec",
+    summary: "τ = tau_rel·scale[0]; t = T_τ(x) (all 0 if scale[0] ≤ 0); gated: s = t where gate = t, else 0; ungated: s = t",
+    bindings: &[
+        b(0, "x", Read, Real, Product(N)),
+        b(1, "scale", Read, Real, Fixed(1)),
+        b(2, "gate_support", Read, U32, Words(N)),
+        b(3, "gate_sign", Read, U32, Words(N)),
+        b(4, "support", ReadWrite, U32, Words(N)),
+        b(5, "sign", ReadWrite, U32, Words(N)),
+    ],
+    params: &[u("n"), f("tau_rel"), u("gated")],
+    params_size: size_of::<ThresholdGateParams>(),
+    sizes: N,
+    dispatch: Dispatch::Threads { count: Words(N), workgroup: 64 },
+    domain: threshold_gate_domain,
+};
+
+/// Copies a level's mask into the selected mask while fining has not closed.
+pub static FINING_SELECT: OpSpec = OpSpec {
+    id: OpId::FiningSelect,
+    name: "fining_select",
+    family: "codec",
+    summary: "if state[0] = 0 (not closed): (support_out, sign_out) = (support_in, sign_in); else unchanged",
+    bindings: &[
+        b(0, "support_in", Read, U32, Words(N)),
+        b(1, "sign_in", Read, U32, Words(N)),
+        b(2, "state", Read, I32, Fixed(4)),
+        b(3, "support_out", ReadWrite, U32, Words(N)),
+        b(4, "sign_out", ReadWrite, U32, Words(N)),
+    ],
+    params: PARAMS_N,
+    params_size: size_of::<LenParams>(),
+    sizes: N,
+    dispatch: Dispatch::Threads { count: Words(N), workgroup: 64 },
+    domain: any_params,
+};
+
+/// The closure rule of [`crate::kernel::Fining`], kept on the device.
+pub static FINING_CLOSURE: OpSpec = OpSpec {
+    id: OpId::FiningClosure,
+    name: "fining_closure",
+    family: "codec",
+    summary: "a = counts[0]; level 0: state = [0, 0, a, 0]; level ℓ > 0 while state[0] = 0: if |a − state[2]| < epsilon·max(state[2], 1) then state[0] = 1, state[1] = ℓ; state[2] = a, state[3] = ℓ; once closed, unchanged",
+    bindings: &[b(0, "counts", Read, I32, Fixed(4)), b(1, "state", ReadWrite, I32, Fixed(4))],
+    params: &[u("level"), f("epsilon")],
+    params_size: size_of::<FiningClosureParams>(),
+    sizes: &[],
+    dispatch: Dispatch::Single { workgroup: 64 },
+    domain: fining_closure_domain,
+};
+
+/// `ω = ω_lp + |m|·ω_res` from the unpacked pair `[ω_lp | ω_res]` and the mask's support.
+pub static MASK_COMBINE: OpSpec = OpSpec {
+    id: OpId::MaskCombine,
+    name: "mask_combine",
+    family: "codec",
+    summary: "out[i] = pair[i] + |m(i)|·pair[n + i], |m(i)| = support bit i",
+    bindings: &[
+        b(0, "pair", Read, Real, Complex(N)),
+        b(1, "support", Read, U32, Words(N)),
+        b(2, "out", ReadWrite, Real, Product(N)),
+    ],
+    params: PARAMS_N,
+    params_size: size_of::<LenParams>(),
+    sizes: N,
+    dispatch: PER_ELEMENT,
+    domain: any_params,
+};
+
 /// All ops, in documentation order.
 pub static REGISTRY: &[&OpSpec] = &[
     &AXPY,
@@ -698,6 +884,13 @@ pub static REGISTRY: &[&OpSpec] = &[
     &VORTICITY_FIELDS,
     &VORTICITY_NONLINEAR,
     &VORTICITY_RHS,
+    &PROXY_PACK,
+    &PROXY_SPECTRUM,
+    &BOX_SMOOTH,
+    &THRESHOLD_GATE,
+    &FINING_SELECT,
+    &FINING_CLOSURE,
+    &MASK_COMBINE,
 ];
 
 /// Looks an op up by name.

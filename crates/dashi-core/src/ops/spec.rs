@@ -33,6 +33,13 @@ pub enum OpId {
     VorticityFields,
     VorticityNonlinear,
     VorticityRhs,
+    ProxyPack,
+    ProxySpectrum,
+    BoxSmooth,
+    ThresholdGate,
+    FiningSelect,
+    FiningClosure,
+    MaskCombine,
 }
 
 /// Whether a binding is read or written.

@@ -1,0 +1,290 @@
+//! `dashi decode`: roll a model out from the truth's first frame, decode, and score
+//! against the truth (SPEC §6, §7), with the persistence and ideal low-pass baselines.
+
+use crate::CommonArgs;
+use crate::output_dir::StagedDir;
+use crate::usage::usage;
+use anyhow::Context;
+use clap::Args;
+use dashi_codec::{
+    DecodeConfig, Encoder, EvalOptions, FrameRecord, FrameScores, Model, Residual, Scorer, evaluate,
+    high_correlation_time,
+};
+use serde_json::json;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Decoder flags shared by `decode` and `sweep`.
+#[derive(Clone, Debug, Args)]
+pub struct DecodeFlags {
+    /// Residual rendering: seeded (anchors + seeded synthesis under the mask) or none (low band only).
+    #[arg(long)]
+    residual: Option<Residual>,
+    /// Decode seed (frame t uses seed + 1000003·t).
+    #[arg(long)]
+    decode_seed: Option<u32>,
+    /// Relative mask threshold τ (of max|B ω_lp|).
+    #[arg(long)]
+    tau: Option<f64>,
+    /// Fining level budget (1..=16; 6 by default).
+    #[arg(long)]
+    fining_levels: Option<u32>,
+}
+
+impl DecodeFlags {
+    /// The model's decoder settings with these overrides.
+    pub fn apply(&self, base: DecodeConfig) -> DecodeConfig {
+        DecodeConfig {
+            residual: self.residual.unwrap_or(base.residual),
+            decode_seed: self.decode_seed.unwrap_or(base.decode_seed),
+            tau: self.tau.unwrap_or(base.tau),
+            fining_levels: self.fining_levels.unwrap_or(base.fining_levels),
+            ..base
+        }
+    }
+}
+
+/// `dashi decode` flags.
+#[derive(Debug, Args)]
+pub struct DecodeArgs {
+    /// Model file written by `dashi fit`.
+    #[arg(long, default_value = "model.dashi")]
+    model: PathBuf,
+    /// Truth to score against (directory or selector); its first frame is encoded as the start.
+    #[arg(long, default_value = "latest")]
+    truth: String,
+    /// Where selectors are resolved.
+    #[arg(long, default_value = "truths")]
+    truths: PathBuf,
+    /// Output directory (scores.csv, summary.md, PNGs).
+    #[arg(long, default_value = "decoded")]
+    out: PathBuf,
+    /// Decode and score every this many frames.
+    #[arg(long, default_value_t = 1)]
+    decode_every: usize,
+    /// Write a triptych PNG every this many scored frames (0: none).
+    #[arg(long, default_value_t = 10)]
+    png_every: usize,
+    /// Use only the first this many truth frames.
+    #[arg(long)]
+    frames: Option<usize>,
+    #[command(flatten)]
+    decoder: DecodeFlags,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+type Pick = fn(&FrameRecord) -> Option<FrameScores>;
+
+/// The methods of the summary, in table order.
+const METHODS: [(&str, Pick); 4] = [
+    ("v4 rollout", |r| Some(r.rollout)),
+    ("ideal low-pass", |r| Some(r.low_pass)),
+    ("persistence", |r| Some(r.persistence)),
+    ("decode(encode(truth))", |r| r.reconstruction),
+];
+
+/// Mean scores of one method over one horizon.
+fn horizon_row(name: &str, records: &[&FrameRecord], pick: Pick) -> Option<String> {
+    let scores: Vec<FrameScores> = records.iter().map(|r| pick(r)).collect::<Option<_>>()?;
+    if scores.is_empty() {
+        return None;
+    }
+    let mean = |f: &dyn Fn(&FrameScores) -> f64| scores.iter().map(f).sum::<f64>() / scores.len() as f64;
+    Some(format!(
+        "| {name} | {:.4} | {:.4} | {:.3} | {:.3} | {:.3} |\n",
+        mean(&|s| s.rel_l2),
+        mean(&|s| s.correlation),
+        mean(&|s| s.energy_ratio),
+        mean(&|s| s.enstrophy_ratio),
+        mean(&|s| s.lsd),
+    ))
+}
+
+/// The summary (markdown): mean scores per horizon — train (frames ≤ `train`), eval
+/// (up to the last fitted frame `fitted`), beyond (later frames of a longer truth) — and
+/// the high-correlation time of each method over the whole run.
+pub fn summary_table(records: &[FrameRecord], train: usize, fitted: usize) -> String {
+    let mut out = String::new();
+    let horizons = [
+        ("train horizon", records.iter().filter(|r| r.frame <= train).collect::<Vec<_>>()),
+        ("eval horizon", records.iter().filter(|r| r.frame > train && r.frame <= fitted).collect()),
+        ("beyond the fitted frames", records.iter().filter(|r| r.frame > fitted).collect()),
+    ];
+    for (label, part) in horizons {
+        if part.is_empty() {
+            continue;
+        }
+        let (t0, t1) = (part[0].time, part[part.len() - 1].time);
+        let _ = writeln!(
+            out,
+            "**{label}** (frames {}–{}, t = {t0:.2}–{t1:.2}, {} scored)\n",
+            part[0].frame,
+            part[part.len() - 1].frame,
+            part.len()
+        );
+        out.push_str("| method | rel-L2 | corr | E ratio | Z ratio | LSD |\n|---|---|---|---|---|---|\n");
+        for (name, pick) in METHODS {
+            out.push_str(&horizon_row(name, &part, pick).unwrap_or_default());
+        }
+        out.push('\n');
+    }
+    let times: Vec<f64> = records.iter().map(|r| r.time).collect();
+    let horizon = times.last().copied().unwrap_or(0.0);
+    out.push_str("**high-correlation time** (first t with corr < 0.95)\n\n| method | time |\n|---|---|\n");
+    for (name, pick) in METHODS {
+        if let Some(corr) = records.iter().map(|r| pick(r).map(|s| s.correlation)).collect::<Option<Vec<f64>>>() {
+            let time = high_correlation_time(&times, &corr)
+                .map_or(format!("> {horizon:.2} (never below)"), |t| format!("{t:.2}"));
+            let _ = writeln!(out, "| {name} | {time} |");
+        }
+    }
+    out
+}
+
+/// Runs `dashi decode`.
+pub fn run(args: DecodeArgs) -> anyhow::Result<()> {
+    if args.decode_every == 0 {
+        return usage("--decode-every 0: must be at least 1");
+    }
+    let metrics = crate::metrics::MetricsFile::check(args.common.metrics_json.clone(), args.common.force)?;
+    let model = Model::read(&args.model).with_context(|| format!("--model {}", args.model.display()))?;
+    let input = crate::truth_input::load(&args.truth, &args.truths, args.frames)?;
+    let n = model.meta.n;
+    if input.truth.n() != n {
+        return usage(format!("--truth {}: N = {}, but the model was fitted at N = {n}", args.truth, input.truth.n()));
+    }
+    let decode = args.decoder.apply(model.meta.decode);
+    if let Err(e) = decode.validate(n) {
+        return usage(e.to_string());
+    }
+    let out = StagedDir::create(&args.out, "--out", args.common.force)?;
+    let mut selected = crate::backend::select(&args.common)?;
+    let report = selected.report.clone();
+    if !args.common.quiet {
+        eprintln!("{report}");
+    }
+    let exec = selected.exec.as_mut();
+    let count = input.frames.len() / (n * n);
+    let start = Instant::now();
+    let mut encoder = Encoder::with_layout(exec, model.layout.clone())?;
+    let z_start = encoder.encode(exec, &input.frames[..n * n])?;
+    encoder.free(exec)?;
+    let limit = input.frames.iter().fold(0.0f64, |m, v| m.max(v.abs())) as f32;
+    let options = EvalOptions { decode_every: args.decode_every, reconstruction: true, decode };
+    let bar = crate::progress::steps_bar(count as u64, "decode", args.common.quiet);
+    let mut scored = 0usize;
+    let records = evaluate(exec, &model, &input.frames, &z_start, &options, |record, decoded, truth| {
+        bar.set_position(record.frame as u64 + 1);
+        bar.set_message(format!("corr {:.3}", record.rollout.correlation));
+        if args.png_every > 0 && (scored % args.png_every == 0 || record.frame == count - 1) {
+            crate::pictures::write_triptych(
+                &out.file(&format!("triptych_{:05}.png", record.frame)),
+                n,
+                truth,
+                decoded,
+                record,
+                limit,
+            )
+            .map_err(|e| dashi_codec::CodecError::Model(format!("writing a triptych: {e:#}")))?;
+        }
+        scored += 1;
+        Ok(())
+    })?;
+    bar.finish_and_clear();
+    let decode_s = start.elapsed().as_secs_f64();
+
+    // Scores CSV.
+    let mut csv = String::from(
+        "frame,time,horizon,method,rel_l2,correlation,energy_ratio,enstrophy_ratio,lsd,mask_active,closure_level\n",
+    );
+    let train = model.meta.train_transitions;
+    let same_truth = input.truth.meta().truth_id == model.meta.truth_id;
+    for r in &records {
+        let horizon = if !same_truth {
+            "other-truth"
+        } else if r.frame <= train {
+            "train"
+        } else if r.frame < model.meta.frames {
+            "eval"
+        } else {
+            "beyond"
+        };
+        let mut row = |method: &str, s: FrameScores| {
+            let closure = r.mask.closure_level.map_or(String::new(), |l| l.to_string());
+            let _ = writeln!(
+                csv,
+                "{},{},{horizon},{method},{},{},{},{},{},{},{closure}",
+                r.frame,
+                r.time,
+                s.rel_l2,
+                s.correlation,
+                s.energy_ratio,
+                s.enstrophy_ratio,
+                s.lsd,
+                r.mask.used().active
+            );
+        };
+        row("rollout", r.rollout);
+        row("low_pass", r.low_pass);
+        row("persistence", r.persistence);
+        if let Some(s) = r.reconstruction {
+            row("reconstruction", s);
+        }
+    }
+    std::fs::write(out.file("scores.csv"), csv).context("writing scores.csv")?;
+    let train_time = train as f64 * model.meta.frame_dt;
+    crate::pictures::write_score_plot(&out.file("correlation.png"), &records, train_time)?;
+    let scorer = Scorer::new(n)?;
+    if let Some(last) = records.last() {
+        let truth = &input.frames[last.frame * n * n..(last.frame + 1) * n * n];
+        let e_truth = scorer.energy_spectrum(truth);
+        crate::pictures::write_spectrum_plot(
+            &out.file("spectrum_truth.png"),
+            &format!("E(k) of the truth, frame {}", last.frame),
+            &[("truth", &e_truth)],
+        )?;
+    }
+    let fitted = model.meta.frames - 1;
+    let table = if same_truth { summary_table(&records, train, fitted) } else { summary_table(&records, 0, 0) };
+    let mut summary = format!(
+        "# dashi decode\n\nmodel `{}` (truth {}, N = {n}, D = {}), scored against truth `{}` ({count} frames, one step = {} time units).\n\
+         Backend: {}. Residual: {:?}. Split: frames ≤ {train} are the training horizon{}.\n\n",
+        args.model.display(),
+        model.meta.truth_id,
+        model.meta.dim,
+        input.truth.meta().truth_id,
+        model.meta.frame_dt,
+        report,
+        decode.residual,
+        if same_truth {
+            ""
+        } else {
+            " of the model's own truth (this truth is a different one: all frames are generalisation)"
+        },
+    );
+    summary.push_str(&table);
+    std::fs::write(out.file("summary.md"), &summary).context("writing summary.md")?;
+    let dir = out.finish()?;
+    if !args.common.quiet {
+        println!("{summary}");
+        println!("written to {} in {decode_s:.2} s ({} frames scored)", dir.display(), records.len());
+    }
+    let series = |pick: &dyn Fn(&FrameRecord) -> f64| records.iter().map(pick).collect::<Vec<f64>>();
+    let times = series(&|r| r.time);
+    let hct = |c: Vec<f64>| high_correlation_time(&times, &c);
+    metrics.write(&crate::metrics::envelope(
+        "decode",
+        &[("rollout_decode", &report)],
+        &report.used.precision.to_string(),
+        json!({ "model": args.model.display().to_string(), "truth": args.truth, "truth_id": input.truth.meta().truth_id,
+                "decode_every": args.decode_every, "residual": decode.residual, "decode_seed": decode.decode_seed,
+                "tau": decode.tau, "fining_levels": decode.fining_levels, "frames": count }),
+        json!({ "decode_s": decode_s, "frames_per_s": records.len() as f64 / decode_s }),
+        json!({ "out": dir.display().to_string(), "train_transitions": train, "same_truth": same_truth,
+                "high_correlation_time": { "rollout": hct(series(&|r| r.rollout.correlation)),
+                    "low_pass": hct(series(&|r| r.low_pass.correlation)), "persistence": hct(series(&|r| r.persistence.correlation)) },
+                "final": { "rollout": records.last().map(|r| r.rollout), "low_pass": records.last().map(|r| r.low_pass) } }),
+    ))
+}

@@ -1,0 +1,123 @@
+//! `dashi fit`: encode a truth and fit the v4 operator on its training prefix.
+
+use crate::CommonArgs;
+use crate::usage::usage;
+use anyhow::Context;
+use clap::Args;
+use dashi_codec::{DecodeConfig, EncodeConfig, FitConfig, TrainConfig, TruthInfo, train};
+use serde_json::json;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// `dashi fit` flags.
+#[derive(Debug, Args)]
+pub struct FitArgs {
+    /// Truth: a directory or a selector (latest, latest:gpu, an id or prefix).
+    #[arg(long, default_value = "latest")]
+    truth: String,
+    /// Where selectors are resolved (the `dashi les --out` root).
+    #[arg(long, default_value = "truths")]
+    truths: PathBuf,
+    /// Fraction of the transitions used for training (the rest is the eval horizon).
+    #[arg(long, default_value_t = 0.6)]
+    train_frac: f64,
+    /// Low band |k| <= k-cut, stored exactly.
+    #[arg(long, default_value_t = 8)]
+    k_cut: u32,
+    /// Mid band k-cut < |k| <= mid-cut, where anchors are chosen.
+    #[arg(long, default_value_t = 32)]
+    mid_cut: u32,
+    /// Number of anchors (largest mid-band modes of the first frame, then frozen).
+    #[arg(long, default_value_t = 128)]
+    topk: usize,
+    /// Relative ridge λ (penalty λ·T·‖Ã‖² in standardised coordinates).
+    #[arg(long, default_value_t = 1e-6)]
+    ridge: f64,
+    /// What the ridge pulls A towards: zero (λ‖A‖², SPEC §6) or identity (λ‖A − I‖²,
+    /// persistence where the training data say nothing).
+    #[arg(long, default_value = "zero")]
+    prior: dashi_codec::Prior,
+    /// Use only the first this many frames of the truth.
+    #[arg(long)]
+    frames: Option<usize>,
+    /// Output model file (.dashi).
+    #[arg(long, default_value = "model.dashi")]
+    out: PathBuf,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+/// Runs `dashi fit`.
+pub fn run(args: FitArgs) -> anyhow::Result<()> {
+    if args.out.exists() && !args.common.force {
+        return usage(format!("--out {}: the file exists (use --force to overwrite it)", args.out.display()));
+    }
+    let metrics = crate::metrics::MetricsFile::check(args.common.metrics_json.clone(), args.common.force)?;
+    let input = crate::truth_input::load(&args.truth, &args.truths, args.frames)?;
+    let n = input.truth.n();
+    let config = TrainConfig {
+        encode: EncodeConfig { k_cut: args.k_cut, mid_cut: args.mid_cut, topk: args.topk },
+        fit: FitConfig { train_frac: args.train_frac, ridge: args.ridge, prior: args.prior },
+        decode: DecodeConfig::default(),
+    };
+    // Settings are checked before any work (bad values are usage errors naming the flag).
+    if let Err(e) = config.encode.validate(n).and(config.fit.validate()) {
+        return usage(e.to_string());
+    }
+    if let Err(e) = dashi_codec::ProxyLayout::new(n, &config.encode) {
+        return usage(e.to_string());
+    }
+    let mut selected = crate::backend::select(&args.common)?;
+    let report = selected.report.clone();
+    if !args.common.quiet {
+        eprintln!("{report}");
+    }
+    let meta = input.truth.meta();
+    let info =
+        TruthInfo { truth_id: meta.truth_id.clone(), solver_id: meta.solver_id.clone(), frame_dt: input.frame_dt };
+    let count = input.frames.len() / (n * n);
+    let bar = crate::progress::steps_bar(count as u64, "encode", args.common.quiet);
+    let start = Instant::now();
+    let model = train(selected.exec.as_mut(), n, &input.frames, &info, &config, |done| bar.set_position(done as u64))?;
+    bar.finish_and_clear();
+    let fit_s = start.elapsed().as_secs_f64();
+    model.write(&args.out, args.common.force).with_context(|| format!("--out {}", args.out.display()))?;
+    let m = &model.meta;
+    if !args.common.quiet {
+        println!(
+            "model written to {} (truth {}, N = {n}, {count} frames, one step = one frame = {} time units)",
+            args.out.display(),
+            m.truth_id,
+            m.frame_dt
+        );
+        println!(
+            "  z: D = {} = 2·{} low + 4 header + 2·{} anchors  (k_cut {}, mid_cut {})",
+            m.dim, m.low_modes, m.anchors, args.k_cut, args.mid_cut
+        );
+        println!("  train: {} transitions, one-step residual {:.3e}", m.train_transitions, m.train_residual);
+        match m.eval_residual {
+            Some(r) => {
+                println!("  eval:  {} transitions, one-step residual {:.3e}", count - 1 - m.train_transitions, r)
+            }
+            None => println!("  eval:  no transitions left (train-frac {})", args.train_frac),
+        }
+        match m.spectral_radius {
+            Some(r) => {
+                println!("  spectral radius of A: {r:.6}{}", if r > 1.0 { "  (> 1: long rollouts grow)" } else { "" })
+            }
+            None => println!("  spectral radius of A: not computed (the Schur iteration did not converge)"),
+        }
+        println!("  encode + fit: {fit_s:.2} s");
+    }
+    metrics.write(&crate::metrics::envelope(
+        "fit",
+        &[("encode", &report)],
+        &report.used.precision.to_string(),
+        json!({ "truth": args.truth, "truth_id": m.truth_id, "train_frac": args.train_frac, "k_cut": args.k_cut,
+                "mid_cut": args.mid_cut, "topk": args.topk, "ridge": args.ridge, "prior": format!("{:?}", args.prior).to_lowercase(), "frames": count, "n": n }),
+        json!({ "encode_fit_s": fit_s }),
+        json!({ "model": args.out.display().to_string(), "dim": m.dim, "low_modes": m.low_modes, "anchors": m.anchors,
+                "train_transitions": m.train_transitions, "train_residual": m.train_residual,
+                "eval_residual": m.eval_residual, "spectral_radius": m.spectral_radius, "frame_dt": m.frame_dt }),
+    ))
+}

@@ -1,0 +1,56 @@
+//! `--truth SEL`: a truth directory, or a manifest selector (`latest`, `latest:gpu`,
+//! an id or a unique id prefix) resolved under `--truths`.
+
+use crate::usage::usage;
+use anyhow::Context;
+use dashi_les::truth::{Truth, resolve};
+use std::path::{Path, PathBuf};
+
+/// A loaded truth: frames as f64, the time between frames.
+pub struct TruthFrames {
+    /// The truth (metadata, paths).
+    pub truth: Truth,
+    /// `[T][N][N]` vorticity frames.
+    pub frames: Vec<f64>,
+    /// Simulated time between consecutive frames.
+    pub frame_dt: f64,
+}
+
+/// Resolves and loads `selector`; `max_frames` keeps the first frames only.
+pub fn load(selector: &str, root: &Path, max_frames: Option<usize>) -> anyhow::Result<TruthFrames> {
+    let direct = PathBuf::from(selector);
+    let dir = if direct.join("meta.json").is_file() {
+        direct
+    } else {
+        match resolve(root, selector) {
+            Ok(dir) => dir,
+            Err(e) => return usage(format!("--truth {selector}: {e} (looked in --truths {})", root.display())),
+        }
+    };
+    let truth = Truth::open(&dir).with_context(|| format!("--truth {selector}: reading {}", dir.display()))?;
+    let n = truth.n();
+    let count = max_frames.map_or(truth.frame_count(), |m| m.min(truth.frame_count()));
+    if count < 2 {
+        anyhow::bail!("--truth {selector}: {} frame(s); at least 2 are needed", truth.frame_count());
+    }
+    let frames: Vec<f64> = truth.omega()[..count * n * n].iter().map(|&v| f64::from(v)).collect();
+    if let Some(i) = frames.iter().position(|v| !v.is_finite()) {
+        anyhow::bail!(
+            "--truth {selector}: omega.npy holds a non-finite value ({}) at frame {}, cell ({}, {})",
+            frames[i],
+            i / (n * n),
+            (i % (n * n)) / n,
+            i % n
+        );
+    }
+    let times = truth.times();
+    let frame_dt = if times.len() >= 2 { times[1] - times[0] } else { 0.0 };
+    if !(frame_dt > 0.0) {
+        anyhow::bail!(
+            "--truth {selector}: t.npy does not increase (t0 = {:?}, t1 = {:?})",
+            times.first(),
+            times.get(1)
+        );
+    }
+    Ok(TruthFrames { truth, frames, frame_dt })
+}
