@@ -246,7 +246,6 @@ fn header_integers_and_short_floats_round_trip() {
 /// `float_roundtrip` feature; without it `serde_json` parses best-effort (about 30 % of
 /// random f64 come back one ulp off).
 #[test]
-#[ignore = "needs serde_json's `float_roundtrip` feature (workspace Cargo.toml)"]
 fn header_full_precision_floats_round_trip() {
     let values: [f64; 4] =
         [0.1 + 0.2, 1.071_566_039_146_582_6e-75, -1.819_967_304_027_17e-179, -1.603_964_615_428_183e143];
