@@ -45,7 +45,7 @@ pub fn load(selector: &str, root: &Path, max_frames: Option<usize>) -> anyhow::R
     }
     let times = truth.times();
     let frame_dt = if times.len() >= 2 { times[1] - times[0] } else { 0.0 };
-    if !(frame_dt > 0.0) {
+    if frame_dt.is_nan() || frame_dt <= 0.0 {
         anyhow::bail!(
             "--truth {selector}: t.npy does not increase (t0 = {:?}, t1 = {:?})",
             times.first(),

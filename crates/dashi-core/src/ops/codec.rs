@@ -74,8 +74,10 @@ pub(crate) fn proxy_spectrum<T: Real>(
         let j = (code & ProxySpectrumParams::INDEX_MASK) as usize;
         // (re, im) of the stored value, and whether it belongs to the residual.
         let (value, in_residual) = match class {
-            ProxySpectrumParams::CLASS_LOW => ((z[j].to_f64(), z[low + j].to_f64()), false),
-            ProxySpectrumParams::CLASS_ANCHOR if residual => {
+            // Indices outside the table's range read as 0 (as the WGSL does): no panic on a
+            // malformed mode table.
+            ProxySpectrumParams::CLASS_LOW if j < low => ((z[j].to_f64(), z[low + j].to_f64()), false),
+            ProxySpectrumParams::CLASS_ANCHOR if residual && j < anchors => {
                 let base = header + 4;
                 ((z[base + j].to_f64(), z[base + anchors + j].to_f64()), true)
             }
@@ -141,7 +143,7 @@ pub(crate) fn fining_closure(counts: &[i32], state: &mut [i32], level: u32, epsi
     }
     if state[0] == 0 {
         let previous = state[2];
-        let change = f64::from((active - previous).abs());
+        let change = (i64::from(active) - i64::from(previous)).abs() as f64;
         if change < f64::from(epsilon) * f64::from(previous.max(1)) {
             state[0] = 1;
             state[1] = level as i32;
