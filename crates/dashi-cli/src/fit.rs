@@ -60,11 +60,9 @@ pub fn run(args: FitArgs) -> anyhow::Result<()> {
         fit: FitConfig { train_frac: args.train_frac, ridge: args.ridge, prior: args.prior },
         decode: DecodeConfig::default(),
     };
-    // Settings are checked before any work (bad values are usage errors naming the flag).
-    if let Err(e) = config.encode.validate(n).and(config.fit.validate()) {
-        return usage(e.to_string());
-    }
-    if let Err(e) = dashi_codec::ProxyLayout::new(n, &config.encode) {
+    // Settings are checked before any work (bad values are usage errors naming the flag);
+    // building the layout validates the encoder settings against N.
+    if let Err(e) = config.fit.validate().and(dashi_codec::ProxyLayout::new(n, &config.encode).map(|_| ())) {
         return usage(e.to_string());
     }
     let mut selected = crate::backend::select(&args.common)?;

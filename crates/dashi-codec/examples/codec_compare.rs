@@ -33,14 +33,16 @@ fn parse_frames(spec: &str, count: usize) -> Result<Vec<usize>, String> {
     Ok((a..b).step_by(s).collect())
 }
 
-/// The encoder settings whose proxy stores at most `budget` reals per frame.
-fn config_for(n: usize, budget: usize) -> Option<EncodeConfig> {
+/// The encoder settings whose stored bytes — `frames·(D_low + 2K)·4` for the proxies plus
+/// `K·4` for the anchor indices — fit in `budget` bytes: the largest k_cut ≤ 8 whose
+/// low band fits, then as many anchors as the rest allows.
+fn config_for(n: usize, frames: usize, budget: usize) -> Option<EncodeConfig> {
     let mid_cut = 32.min(n as u32 / 2 - 1);
     (1..=8u32.min(mid_cut)).rev().find_map(|k_cut| {
         let probe = ProxyLayout::new(n, &EncodeConfig { k_cut, mid_cut, topk: 0 }).ok()?;
-        let low = probe.dim();
-        (low <= budget).then(|| {
-            let topk = ((budget - low) / 2).min(probe.mid_modes().len());
+        let low_bytes = frames * probe.dim() * 4;
+        (low_bytes <= budget).then(|| {
+            let topk = ((budget - low_bytes) / (8 * frames + 4)).min(probe.mid_modes().len());
             EncodeConfig { k_cut, mid_cut, topk }
         })
     })
@@ -86,25 +88,14 @@ fn run() -> Result<(), String> {
     };
     let mut exec = CpuExecutor::new(Precision::F64);
     for &target in &ratios {
-        // Stored reals per frame, with the K anchor indices amortised over the frames.
-        let budget = (raw_bytes / target / 4.0 / frames.len() as f64).floor() as usize;
-        let Some(config) = config_for(n, budget) else {
+        let budget = (raw_bytes / target).floor() as usize;
+        let Some(config) = config_for(n, frames.len(), budget) else {
             println!(
                 "{}",
-                json!({ "method": "dashi-v4", "target_ratio": target, "note": format!("no layout fits {budget} reals per frame") })
+                json!({ "method": "dashi-v4", "target_ratio": target, "note": format!("no layout fits {budget} bytes") })
             );
             continue;
         };
-        let mut config = config;
-        // Make the anchors' one-off indices fit too.
-        loop {
-            let probe = ProxyLayout::new(n, &EncodeConfig { topk: 0, ..config }).map_err(|e| e.to_string())?;
-            let stored = (frames.len() * (probe.dim() + 2 * config.topk) * 4 + config.topk * 4) as f64;
-            if raw_bytes / stored >= target || config.topk == 0 {
-                break;
-            }
-            config.topk -= 1;
-        }
         let t0 = Instant::now();
         let mut encoder = Encoder::new(&mut exec, n, &config).map_err(|e| e.to_string())?;
         let zs: Vec<Vec<f64>> =

@@ -32,23 +32,24 @@ pub struct Encoder {
 impl Encoder {
     /// An encoder for N×N fields. Anchors are selected from the first frame encoded.
     pub fn new<E: Executor + ?Sized>(exec: &mut E, n: usize, config: &EncodeConfig) -> Result<Self, CodecError> {
-        let layout = ProxyLayout::new(n, config)?;
-        let fft = Fft2Program::new(exec, n, 1)?;
-        let spectrum = exec.alloc(ElemType::Real, 2 * n * n)?;
-        let bands = exec.alloc(ElemType::Real, 3)?;
-        Ok(Encoder { layout, topk: config.topk, fft, spectrum, bands, slots: None, z: None })
+        Self::alloc(exec, ProxyLayout::new(n, config)?, config.topk)
     }
 
     /// An encoder whose anchors are already known (e.g. from a model file).
     pub fn with_layout<E: Executor + ?Sized>(exec: &mut E, layout: ProxyLayout) -> Result<Self, CodecError> {
+        let topk = layout.anchors().len();
+        let mut encoder = Self::alloc(exec, layout, topk)?;
+        encoder.bind_layout(exec)?;
+        Ok(encoder)
+    }
+
+    /// The FFT program and the per-frame buffers; slots and z come with the anchors.
+    fn alloc<E: Executor + ?Sized>(exec: &mut E, layout: ProxyLayout, topk: usize) -> Result<Self, CodecError> {
         let n = layout.n();
         let fft = Fft2Program::new(exec, n, 1)?;
         let spectrum = exec.alloc(ElemType::Real, 2 * n * n)?;
         let bands = exec.alloc(ElemType::Real, 3)?;
-        let topk = layout.anchors().len();
-        let mut encoder = Encoder { layout, topk, fft, spectrum, bands, slots: None, z: None };
-        encoder.bind_layout(exec)?;
-        Ok(encoder)
+        Ok(Encoder { layout, topk, fft, spectrum, bands, slots: None, z: None })
     }
 
     /// The layout (anchors empty until the first frame is encoded).

@@ -15,7 +15,7 @@ use crate::error::CodecError;
 use crate::model::Model;
 use crate::rollout::Rollout;
 use crate::scores::{FrameScores, Scorer};
-use dashi_core::ops::{ElemType, Executor};
+use dashi_core::ops::Executor;
 
 /// What to evaluate.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -77,7 +77,6 @@ pub fn evaluate<E: Executor + ?Sized>(
     let mut low_decoder = Decoder::new(exec, &model.layout, &low_config)?;
     let mut encoder = Encoder::with_layout(exec, model.layout.clone())?;
     let mut rollout = Rollout::new(exec, &model.operator, z_start, 1, 1)?;
-    let scratch = exec.alloc(ElemType::Real, model.layout.dim())?;
     let first = &frames[..n2];
     let mut records = Vec::new();
     for frame in 0..count {
@@ -96,9 +95,11 @@ pub fn evaluate<E: Executor + ?Sized>(
         let z_truth = encoder.encode_on_device(exec, truth)?;
         low_decoder.enqueue(exec, z_truth, frame as u64)?;
         let low_pass = low_decoder.download(exec)?;
+        // The encoded truth is already on the device: decode it in place (the rollout's
+        // decode has been read back above).
         let reconstruction = if options.reconstruction {
-            let z = exec.download_real(z_truth)?;
-            Some(scorer.score(&decoder.decode(exec, scratch, &z, frame as u64)?, truth))
+            decoder.enqueue(exec, z_truth, frame as u64)?;
+            Some(scorer.score(&decoder.download(exec)?, truth))
         } else {
             None
         };
@@ -114,7 +115,6 @@ pub fn evaluate<E: Executor + ?Sized>(
         on_frame(&record, &decoded, truth)?;
         records.push(record);
     }
-    exec.free(scratch)?;
     rollout.free(exec)?;
     encoder.free(exec)?;
     decoder.free(exec)?;
