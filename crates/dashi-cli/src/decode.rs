@@ -80,8 +80,8 @@ type Pick = fn(&FrameRecord) -> Option<FrameScores>;
 /// The methods of the summary, in table order.
 const METHODS: [(&str, Pick); 4] = [
     ("v4 rollout", |r| Some(r.rollout)),
-    ("ideal low-pass", |r| Some(r.low_pass)),
-    ("persistence", |r| Some(r.persistence)),
+    ("ideal low-pass", |r| r.low_pass),
+    ("persistence", |r| r.persistence),
     ("decode(encode(truth))", |r| r.reconstruction),
 ];
 
@@ -172,7 +172,7 @@ pub fn run(args: DecodeArgs) -> anyhow::Result<()> {
     let z_start = encoder.encode(exec, &input.frames[..n * n])?;
     encoder.free(exec)?;
     let limit = input.frames.iter().fold(0.0f64, |m, v| m.max(v.abs())) as f32;
-    let options = EvalOptions { decode_every: args.decode_every, reconstruction: true, decode };
+    let options = EvalOptions { decode_every: args.decode_every, baselines: true, reconstruction: true, decode };
     let bar = crate::progress::steps_bar(count as u64, "decode", args.common.quiet);
     let mut scored = 0usize;
     let records = evaluate(exec, &model, &input.frames, &z_start, &options, |record, decoded, truth| {
@@ -227,8 +227,11 @@ pub fn run(args: DecodeArgs) -> anyhow::Result<()> {
             );
         };
         row("rollout", r.rollout);
-        row("low_pass", r.low_pass);
-        row("persistence", r.persistence);
+        for (method, scores) in [("low_pass", r.low_pass), ("persistence", r.persistence)] {
+            if let Some(s) = scores {
+                row(method, s);
+            }
+        }
         if let Some(s) = r.reconstruction {
             row("reconstruction", s);
         }
@@ -271,9 +274,11 @@ pub fn run(args: DecodeArgs) -> anyhow::Result<()> {
         println!("{summary}");
         println!("written to {} in {decode_s:.2} s ({} frames scored)", dir.display(), records.len());
     }
-    let series = |pick: &dyn Fn(&FrameRecord) -> f64| records.iter().map(pick).collect::<Vec<f64>>();
-    let times = series(&|r| r.time);
-    let hct = |c: Vec<f64>| high_correlation_time(&times, &c);
+    let times: Vec<f64> = records.iter().map(|r| r.time).collect();
+    let hct = |pick: Pick| {
+        let corr: Option<Vec<f64>> = records.iter().map(|r| pick(r).map(|s| s.correlation)).collect();
+        corr.and_then(|c| high_correlation_time(&times, &c))
+    };
     metrics.write(&crate::metrics::envelope(
         "decode",
         &[("rollout_decode", &report)],
@@ -283,8 +288,7 @@ pub fn run(args: DecodeArgs) -> anyhow::Result<()> {
                 "tau": decode.tau, "fining_levels": decode.fining_levels, "frames": count }),
         json!({ "decode_s": decode_s, "frames_per_s": records.len() as f64 / decode_s }),
         json!({ "out": dir.display().to_string(), "train_transitions": train, "same_truth": same_truth,
-                "high_correlation_time": { "rollout": hct(series(&|r| r.rollout.correlation)),
-                    "low_pass": hct(series(&|r| r.low_pass.correlation)), "persistence": hct(series(&|r| r.persistence.correlation)) },
-                "final": { "rollout": records.last().map(|r| r.rollout), "low_pass": records.last().map(|r| r.low_pass) } }),
+                "high_correlation_time": { "rollout": hct(METHODS[0].1), "low_pass": hct(METHODS[1].1), "persistence": hct(METHODS[2].1) },
+                "final": { "rollout": records.last().map(|r| r.rollout), "low_pass": records.last().and_then(|r| r.low_pass) } }),
     ))
 }

@@ -18,6 +18,7 @@ mod pictures;
 mod progress;
 mod rollout;
 mod run_config;
+mod sweep;
 mod truth_input;
 mod usage;
 mod validate;
@@ -59,6 +60,11 @@ enum Command {
     /// Roll a model out, decode and score against a truth; triptychs, curves, summary.
     #[command(after_help = "Example:\n  dashi decode --model model.dashi --truth latest --out decoded")]
     Decode(decode::DecodeArgs),
+    /// Many rollouts of one model (z0 noise levels × ridge values) scored against a truth.
+    #[command(
+        after_help = "Example:\n  dashi sweep --model model.dashi --truth latest --noise 0,1e-3,1e-2 --ridge 1e-4,1e-2"
+    )]
+    Sweep(sweep::SweepArgs),
 }
 
 /// Flags every command takes (SPEC §7).
@@ -95,6 +101,7 @@ fn main() -> ExitCode {
         Command::Fit(args) => fit::run(args),
         Command::Rollout(args) => rollout::run(args),
         Command::Decode(args) => decode::run(args),
+        Command::Sweep(args) => sweep::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -37,18 +37,25 @@ pub fn write_triptych(
 
 /// Correlation against time for the rollout and the two baselines.
 pub fn write_score_plot(path: &Path, records: &[FrameRecord], train_end_time: f64) -> anyhow::Result<()> {
-    let pick = |f: &dyn Fn(&FrameRecord) -> f64| records.iter().map(|r| (r.time, f(r))).collect::<Vec<_>>();
+    let pick = |f: &dyn Fn(&FrameRecord) -> Option<f64>| {
+        records.iter().filter_map(|r| f(r).map(|c| (r.time, c))).collect::<Vec<_>>()
+    };
     let mut chart = LineChart::new("correlation with truth")
         .x_axis("time", AxisScale::Linear)
         .y_axis("Pearson correlation", AxisScale::Linear)
-        .series(Series::new("v4 rollout", pick(&|r| r.rollout.correlation)))
-        .series(Series::new("ideal low-pass", pick(&|r| r.low_pass.correlation)).dashed(true))
-        .series(Series::new("persistence", pick(&|r| r.persistence.correlation)).dashed(true))
+        .series(Series::new("v4 rollout", pick(&|r| Some(r.rollout.correlation))))
         .hline(dashi_codec::HIGH_CORRELATION, "0.95")
         .vline(train_end_time, "train | eval");
-    if records.iter().any(|r| r.reconstruction.is_some()) {
-        let points = records.iter().filter_map(|r| r.reconstruction.map(|s| (r.time, s.correlation)));
-        chart = chart.series(Series::new("decode(encode(truth))", points));
+    let optional: [(&str, &dyn Fn(&FrameRecord) -> Option<f64>, bool); 3] = [
+        ("ideal low-pass", &|r| r.low_pass.map(|s| s.correlation), true),
+        ("persistence", &|r| r.persistence.map(|s| s.correlation), true),
+        ("decode(encode(truth))", &|r| r.reconstruction.map(|s| s.correlation), false),
+    ];
+    for (name, f, dashed) in optional {
+        let points = pick(f);
+        if !points.is_empty() {
+            chart = chart.series(Series::new(name, points).dashed(dashed));
+        }
     }
     chart.render(900, 520)?.write_png_atomic(path)?;
     Ok(())

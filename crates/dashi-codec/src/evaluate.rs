@@ -22,6 +22,9 @@ use dashi_core::ops::Executor;
 pub struct EvalOptions {
     /// Decode and score every this many frames (≥ 1).
     pub decode_every: usize,
+    /// Score the persistence and ideal low-pass baselines per scored frame (they do not
+    /// depend on the operator: a sweep over operators or z0 needs them once, not per run).
+    pub baselines: bool,
     /// Also score `decode(encode(truth_t))` per scored frame.
     pub reconstruction: bool,
     /// Decoder settings (usually the model's, possibly overridden).
@@ -37,10 +40,10 @@ pub struct FrameRecord {
     pub time: f64,
     /// The model's rollout, decoded.
     pub rollout: FrameScores,
-    /// Persistence baseline.
-    pub persistence: FrameScores,
-    /// Ideal low-pass baseline.
-    pub low_pass: FrameScores,
+    /// Persistence baseline (if requested).
+    pub persistence: Option<FrameScores>,
+    /// Ideal low-pass baseline (if requested).
+    pub low_pass: Option<FrameScores>,
     /// `decode(encode(truth))`, if requested.
     pub reconstruction: Option<FrameScores>,
     /// Mask statistics of the rollout's decode.
@@ -92,23 +95,30 @@ pub fn evaluate<E: Executor + ?Sized>(
         decoder.enqueue(exec, rollout.state_buffer(), frame as u64)?;
         let decoded = decoder.download(exec)?;
         let mask = decoder.mask_report(exec)?;
-        let z_truth = encoder.encode_on_device(exec, truth)?;
-        low_decoder.enqueue(exec, z_truth, frame as u64)?;
-        let low_pass = low_decoder.download(exec)?;
+        let needs_truth_code = options.baselines || options.reconstruction;
+        let z_truth = if needs_truth_code { Some(encoder.encode_on_device(exec, truth)?) } else { None };
+        let low_pass = match z_truth.filter(|_| options.baselines) {
+            Some(z) => {
+                low_decoder.enqueue(exec, z, frame as u64)?;
+                Some(scorer.score(&low_decoder.download(exec)?, truth))
+            }
+            None => None,
+        };
         // The encoded truth is already on the device: decode it in place (the rollout's
         // decode has been read back above).
-        let reconstruction = if options.reconstruction {
-            decoder.enqueue(exec, z_truth, frame as u64)?;
-            Some(scorer.score(&decoder.download(exec)?, truth))
-        } else {
-            None
+        let reconstruction = match z_truth.filter(|_| options.reconstruction) {
+            Some(z) => {
+                decoder.enqueue(exec, z, frame as u64)?;
+                Some(scorer.score(&decoder.download(exec)?, truth))
+            }
+            None => None,
         };
         let record = FrameRecord {
             frame,
             time: frame as f64 * model.meta.frame_dt,
             rollout: scorer.score(&decoded, truth),
-            persistence: scorer.score(first, truth),
-            low_pass: scorer.score(&low_pass, truth),
+            persistence: options.baselines.then(|| scorer.score(first, truth)),
+            low_pass,
             reconstruction,
             mask,
         };

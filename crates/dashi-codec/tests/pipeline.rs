@@ -161,7 +161,7 @@ fn train_and_evaluate_on_a_short_truth() {
     assert_eq!(back.layout, model.layout);
     assert!(model.write(&path, false).is_err(), "refuses to overwrite");
 
-    let options = EvalOptions { decode_every: 5, reconstruction: true, decode: model.meta.decode };
+    let options = EvalOptions { decode_every: 5, baselines: true, reconstruction: true, decode: model.meta.decode };
     let records = evaluate(&mut exec, &model, &frames, &model.z0, &options, |_, _, _| Ok(())).unwrap();
     assert_eq!(records.first().unwrap().frame, 0);
     assert_eq!(records.last().unwrap().frame, 39);
@@ -172,19 +172,19 @@ fn train_and_evaluate_on_a_short_truth() {
             r.rollout.rel_l2,
             r.rollout.correlation,
             r.rollout.lsd,
-            r.low_pass.rel_l2,
-            r.low_pass.correlation,
-            r.low_pass.lsd,
+            r.low_pass.unwrap().rel_l2,
+            r.low_pass.unwrap().correlation,
+            r.low_pass.unwrap().lsd,
             r.reconstruction.unwrap().rel_l2,
             r.reconstruction.unwrap().correlation,
             r.reconstruction.unwrap().lsd,
-            r.persistence.correlation,
+            r.persistence.unwrap().correlation,
             r.mask.closure_level,
             r.mask.used().active
         );
     }
     // At frame 0 the rollout is the encoded truth: its low band equals the ideal low-pass.
     let r0 = &records[0];
-    assert!(r0.rollout.correlation >= r0.low_pass.correlation - 0.05);
-    assert!(r0.persistence.rel_l2 == 0.0);
+    assert!(r0.rollout.correlation >= r0.low_pass.unwrap().correlation - 0.05);
+    assert!(r0.persistence.unwrap().rel_l2 == 0.0);
 }
