@@ -46,13 +46,14 @@ pub fn write_score_plot(path: &Path, records: &[FrameRecord], train_end_time: f6
         .series(Series::new("v4 rollout", pick(&|r| Some(r.rollout.correlation))))
         .hline(dashi_codec::HIGH_CORRELATION, "0.95")
         .vline(train_end_time, "train | eval");
-    let optional: [(&str, &dyn Fn(&FrameRecord) -> Option<f64>, bool); 3] = [
-        ("ideal low-pass", &|r| r.low_pass.map(|s| s.correlation), true),
-        ("persistence", &|r| r.persistence.map(|s| s.correlation), true),
-        ("decode(encode(truth))", &|r| r.reconstruction.map(|s| s.correlation), false),
+    type Correlation = fn(&FrameRecord) -> Option<f64>;
+    let optional: [(&str, Correlation, bool); 3] = [
+        ("ideal low-pass", |r| r.low_pass.map(|s| s.correlation), true),
+        ("persistence", |r| r.persistence.map(|s| s.correlation), true),
+        ("decode(encode(truth))", |r| r.reconstruction.map(|s| s.correlation), false),
     ];
     for (name, f, dashed) in optional {
-        let points = pick(f);
+        let points = pick(&f);
         if !points.is_empty() {
             chart = chart.series(Series::new(name, points).dashed(dashed));
         }
