@@ -157,3 +157,130 @@ fn validate_passes_on_a_gpu_at_n_32() {
     assert!(m["results"]["rel_l2_at_steps"].as_f64().unwrap() < 1e-3);
     assert_eq!(m["results"]["curves"]["rel_l2"].as_array().unwrap().len(), 4);
 }
+
+#[test]
+fn codec_commands_fit_rollout_decode_sweep() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let les =
+        ["les", "--backend", "cpu", "--n", "32", "--steps", "60", "--stride", "3", "--out", "truths", "--id", "c1"];
+    assert!(dashi(&les, d).status.success());
+    let fit = ["fit", "--backend", "cpu", "--truth", "c1", "--k-cut", "4", "--mid-cut", "10", "--topk", "8", "--quiet"];
+    let with_out: Vec<&str> = fit.iter().copied().chain(["--out", "m.dashi", "--metrics-json", "fit.json"]).collect();
+    let o = dashi(&with_out, d);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let m = metrics(&d.join("fit.json"));
+    assert_envelope(&m, "fit");
+    assert_eq!(m["results"]["dim"], 2 * 24 + 4 + 2 * 8);
+    // The model is not overwritten without --force (bad usage, names the flag).
+    let again: Vec<&str> = fit.iter().copied().chain(["--out", "m.dashi"]).collect();
+    let o = dashi(&again, d);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--out"), "{}", stderr(&o));
+    // A topk beyond the mid band is bad usage naming the setting.
+    let o = dashi(
+        &[
+            "fit",
+            "--backend",
+            "cpu",
+            "--truth",
+            "c1",
+            "--k-cut",
+            "4",
+            "--mid-cut",
+            "10",
+            "--topk",
+            "100000",
+            "--out",
+            "x.dashi",
+        ],
+        d,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("topk"), "{}", stderr(&o));
+
+    let o = dashi(
+        &[
+            "rollout",
+            "--backend",
+            "cpu",
+            "--model",
+            "m.dashi",
+            "--steps",
+            "100",
+            "--stride",
+            "50",
+            "--quiet",
+            "--metrics-json",
+            "r.json",
+        ],
+        d,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let m = metrics(&d.join("r.json"));
+    assert_envelope(&m, "rollout");
+    assert_eq!(m["results"]["hashes"].as_array().unwrap().len(), 2);
+
+    let o = dashi(
+        &[
+            "decode",
+            "--backend",
+            "cpu",
+            "--model",
+            "m.dashi",
+            "--truth",
+            "c1",
+            "--out",
+            "dec",
+            "--png-every",
+            "5",
+            "--quiet",
+            "--metrics-json",
+            "d.json",
+        ],
+        d,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_envelope(&metrics(&d.join("d.json")), "decode");
+    for file in ["scores.csv", "summary.md", "correlation.png", "spectrum_truth.png", "triptych_00000.png"] {
+        assert!(d.join("dec").join(file).metadata().unwrap().len() > 0, "{file} missing or empty");
+    }
+    // An existing output directory is refused without --force; nothing partial is left.
+    let o = dashi(&["decode", "--backend", "cpu", "--model", "m.dashi", "--truth", "c1", "--out", "dec", "--quiet"], d);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(std::fs::read_dir(d).unwrap().all(|e| !e.unwrap().file_name().to_string_lossy().contains(".partial-")));
+
+    let o = dashi(
+        &[
+            "sweep",
+            "--backend",
+            "cpu",
+            "--model",
+            "m.dashi",
+            "--truth",
+            "c1",
+            "--noise",
+            "0,0.01",
+            "--ridge",
+            "1e-6,1e-2",
+            "--out",
+            "sw",
+            "--quiet",
+        ],
+        d,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let runs: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("sw/sweep.json")).unwrap()).unwrap();
+    assert_eq!(runs.as_array().unwrap().len(), 4);
+    assert!(d.join("sw/sweep.png").metadata().unwrap().len() > 0);
+
+    // A corrupt model file fails (exit 1) naming the file.
+    let mut bytes = std::fs::read(d.join("m.dashi")).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0xFF;
+    std::fs::write(d.join("bad.dashi"), bytes).unwrap();
+    let o = dashi(&["rollout", "--backend", "cpu", "--model", "bad.dashi", "--steps", "10", "--stride", "5"], d);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("bad.dashi"), "{}", stderr(&o));
+}
