@@ -3,6 +3,8 @@
 
 use crate::CommonArgs;
 use crate::output_dir::StagedDir;
+use crate::pictures::FieldAnimation;
+use crate::truth_input::TruthFrames;
 use crate::usage::usage;
 use anyhow::Context;
 use clap::Args;
@@ -10,6 +12,8 @@ use dashi_codec::{
     DecodeConfig, Encoder, EvalOptions, FrameRecord, FrameScores, Model, Residual, Scorer, evaluate,
     high_correlation_time,
 };
+use dashi_core::ops::Executor;
+use dashi_gpu::BackendReport;
 use serde_json::json;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -69,6 +73,9 @@ pub struct DecodeArgs {
     /// Use only the first this many truth frames.
     #[arg(long)]
     frames: Option<usize>,
+    /// Also write an animated GIF of truth | decoded (truth_vs_decoded.gif).
+    #[arg(long)]
+    gif: bool,
     #[command(flatten)]
     decoder: DecodeFlags,
     #[command(flatten)]
@@ -143,6 +150,192 @@ pub fn summary_table(records: &[FrameRecord], train: usize, fitted: usize) -> St
     out
 }
 
+/// What [`decode_and_score`] did.
+pub struct DecodeOutcome {
+    /// Scores per decoded frame.
+    pub records: Vec<FrameRecord>,
+    /// The markdown summary (header and tables).
+    pub summary: String,
+    /// Wall seconds of rollout + decode + scoring (pictures included).
+    pub decode_s: f64,
+    /// Whether the truth is the one the model was fitted on.
+    pub same_truth: bool,
+}
+
+/// One decode job: a model against a loaded truth.
+pub struct DecodeJob<'a> {
+    /// The model.
+    pub model: &'a Model,
+    /// How the model is named in the summary (its path).
+    pub model_label: String,
+    /// The truth's frames.
+    pub input: &'a TruthFrames,
+    /// Evaluation settings.
+    pub options: EvalOptions,
+    /// A triptych PNG every this many scored frames (0: none).
+    pub png_every: usize,
+    /// No progress bar.
+    pub quiet: bool,
+}
+
+/// Rolls `job.model` out from the truth's first frame, decodes and scores every frame
+/// (with baselines), and writes into `out`: triptychs, `scores.csv`, `correlation.png`,
+/// `spectrum.png` (truth, decoded and low-pass at the last scored frame) and `summary.md`.
+/// Each decoded frame is also offered to `animation` (truth | decoded) if given.
+pub fn decode_and_score(
+    exec: &mut dyn Executor,
+    job: &DecodeJob,
+    report: &BackendReport,
+    out: &StagedDir,
+    mut animation: Option<&mut FieldAnimation>,
+) -> anyhow::Result<DecodeOutcome> {
+    let (model, input) = (job.model, job.input);
+    let n = model.meta.n;
+    let count = input.frames.len() / (n * n);
+    let start = Instant::now();
+    let mut encoder = Encoder::with_layout(exec, model.layout.clone())?;
+    let z_start = encoder.encode(exec, &input.frames[..n * n])?;
+    encoder.free(exec)?;
+    let limit = input.frames.iter().fold(0.0f64, |m, v| m.max(v.abs())) as f32;
+    let bar = crate::progress::steps_bar(count as u64, "decode", job.quiet);
+    let mut scored = 0usize;
+    let mut last_decoded = Vec::new();
+    let mut train_end: Option<(usize, Vec<f64>)> = None;
+    let records = evaluate(exec, model, &input.frames, &z_start, &job.options, |record, decoded, truth| {
+        bar.set_position(record.frame as u64 + 1);
+        bar.set_message(format!("corr {:.3}", record.rollout.correlation));
+        if job.png_every > 0 && (scored % job.png_every == 0 || record.frame == count - 1) {
+            crate::pictures::write_triptych(
+                &out.file(&format!("triptych_{:05}.png", record.frame)),
+                n,
+                truth,
+                decoded,
+                record,
+                limit,
+            )
+            .map_err(|e| dashi_codec::CodecError::Model(format!("writing a triptych: {e:#}")))?;
+        }
+        if let Some(animation) = animation.as_deref_mut() {
+            let caption =
+                format!("frame {}   t = {:.2}   corr = {:.3}", record.frame, record.time, record.rollout.correlation);
+            animation.offer(caption, &[truth, decoded]);
+        }
+        last_decoded.clear();
+        last_decoded.extend_from_slice(decoded);
+        if record.frame == model.meta.train_transitions && record.frame + 1 < count {
+            train_end = Some((record.frame, decoded.to_vec()));
+        }
+        scored += 1;
+        Ok(())
+    })?;
+    bar.finish_and_clear();
+    let decode_s = start.elapsed().as_secs_f64();
+
+    let train = model.meta.train_transitions;
+    let same_truth = input.truth.meta().truth_id == model.meta.truth_id;
+    std::fs::write(out.file("scores.csv"), scores_csv(&records, train, model.meta.frames, same_truth))
+        .context("writing scores.csv")?;
+    let train_time = train as f64 * model.meta.frame_dt;
+    crate::pictures::write_score_plot(&out.file("correlation.png"), &records, train_time)?;
+    if let Some(last) = records.last() {
+        let scorer = Scorer::new(n)?;
+        let truth_at = |frame: usize| &input.frames[frame * n * n..(frame + 1) * n * n];
+        let mut curves = Vec::new();
+        if let Some((frame, decoded)) = &train_end {
+            curves.push((
+                format!("truth, t = {:.1} (end of training)", *frame as f64 * model.meta.frame_dt),
+                scorer.energy_spectrum(truth_at(*frame)),
+            ));
+            curves.push((
+                format!("decoded, t = {:.1}", *frame as f64 * model.meta.frame_dt),
+                scorer.energy_spectrum(decoded),
+            ));
+        }
+        curves.push((format!("truth, t = {:.1}", last.time), scorer.energy_spectrum(truth_at(last.frame))));
+        curves.push((format!("decoded, t = {:.1}", last.time), scorer.energy_spectrum(&last_decoded)));
+        let named: Vec<(&str, &[f64], bool)> =
+            curves.iter().map(|(name, e)| (name.as_str(), e.as_slice(), name.starts_with("decoded"))).collect();
+        crate::pictures::write_spectrum_plot(
+            &out.file("spectrum.png"),
+            "energy spectrum E(k): truth and decoded rollout",
+            &named,
+        )?;
+    }
+    let fitted = model.meta.frames - 1;
+    let table = if same_truth { summary_table(&records, train, fitted) } else { summary_table(&records, 0, 0) };
+    let mut summary = format!(
+        "model `{}` (truth {}, N = {n}, D = {}), scored against truth `{}` ({count} frames, one step = {} time units).\n\
+         Backend: {}. Residual: {:?}. {}\n\n",
+        job.model_label,
+        model.meta.truth_id,
+        model.meta.dim,
+        input.truth.meta().truth_id,
+        model.meta.frame_dt,
+        report,
+        job.options.decode.residual,
+        if same_truth {
+            format!("Split: frames ≤ {train} are the training horizon.")
+        } else {
+            "This truth is not the model's own: every frame is generalisation.".to_string()
+        },
+    );
+    summary.push_str(&table);
+    Ok(DecodeOutcome { records, summary, decode_s, same_truth })
+}
+
+/// `scores.csv`: one row per frame and method (columns in docs/FORMATS.md).
+fn scores_csv(records: &[FrameRecord], train: usize, frames: usize, same_truth: bool) -> String {
+    let mut csv = String::from(
+        "frame,time,horizon,method,rel_l2,correlation,energy_ratio,enstrophy_ratio,lsd,mask_active,closure_level\n",
+    );
+    for r in records {
+        let horizon = if !same_truth {
+            "other-truth"
+        } else if r.frame <= train {
+            "train"
+        } else if r.frame < frames {
+            "eval"
+        } else {
+            "beyond"
+        };
+        let mut row = |method: &str, s: FrameScores| {
+            let closure = r.mask.closure_level.map_or(String::new(), |l| l.to_string());
+            let _ = writeln!(
+                csv,
+                "{},{},{horizon},{method},{},{},{},{},{},{},{closure}",
+                r.frame,
+                r.time,
+                s.rel_l2,
+                s.correlation,
+                s.energy_ratio,
+                s.enstrophy_ratio,
+                s.lsd,
+                r.mask.used().active
+            );
+        };
+        row("rollout", r.rollout);
+        for (method, scores) in
+            [("low_pass", r.low_pass), ("persistence", r.persistence), ("reconstruction", r.reconstruction)]
+        {
+            if let Some(s) = scores {
+                row(method, s);
+            }
+        }
+    }
+    csv
+}
+
+/// The high-correlation time (first t with corr < 0.95) of each method, as JSON.
+pub fn high_correlation_times(records: &[FrameRecord]) -> serde_json::Value {
+    let times: Vec<f64> = records.iter().map(|r| r.time).collect();
+    let hct = |pick: Pick| {
+        let corr: Option<Vec<f64>> = records.iter().map(|r| pick(r).map(|s| s.correlation)).collect();
+        corr.and_then(|c| high_correlation_time(&times, &c))
+    };
+    json!({ "rollout": hct(METHODS[0].1), "low_pass": hct(METHODS[1].1), "persistence": hct(METHODS[2].1),
+            "reconstruction": hct(METHODS[3].1) })
+}
+
 /// Runs `dashi decode`.
 pub fn run(args: DecodeArgs) -> anyhow::Result<()> {
     if args.decode_every == 0 {
@@ -165,120 +358,29 @@ pub fn run(args: DecodeArgs) -> anyhow::Result<()> {
     if !args.common.quiet {
         eprintln!("{report}");
     }
-    let exec = selected.exec.as_mut();
     let count = input.frames.len() / (n * n);
-    let start = Instant::now();
-    let mut encoder = Encoder::with_layout(exec, model.layout.clone())?;
-    let z_start = encoder.encode(exec, &input.frames[..n * n])?;
-    encoder.free(exec)?;
-    let limit = input.frames.iter().fold(0.0f64, |m, v| m.max(v.abs())) as f32;
-    let options = EvalOptions { decode_every: args.decode_every, baselines: true, reconstruction: true, decode };
-    let bar = crate::progress::steps_bar(count as u64, "decode", args.common.quiet);
-    let mut scored = 0usize;
-    let records = evaluate(exec, &model, &input.frames, &z_start, &options, |record, decoded, truth| {
-        bar.set_position(record.frame as u64 + 1);
-        bar.set_message(format!("corr {:.3}", record.rollout.correlation));
-        if args.png_every > 0 && (scored % args.png_every == 0 || record.frame == count - 1) {
-            crate::pictures::write_triptych(
-                &out.file(&format!("triptych_{:05}.png", record.frame)),
-                n,
-                truth,
-                decoded,
-                record,
-                limit,
-            )
-            .map_err(|e| dashi_codec::CodecError::Model(format!("writing a triptych: {e:#}")))?;
-        }
-        scored += 1;
-        Ok(())
-    })?;
-    bar.finish_and_clear();
-    let decode_s = start.elapsed().as_secs_f64();
-
-    // Scores CSV.
-    let mut csv = String::from(
-        "frame,time,horizon,method,rel_l2,correlation,energy_ratio,enstrophy_ratio,lsd,mask_active,closure_level\n",
-    );
-    let train = model.meta.train_transitions;
-    let same_truth = input.truth.meta().truth_id == model.meta.truth_id;
-    for r in &records {
-        let horizon = if !same_truth {
-            "other-truth"
-        } else if r.frame <= train {
-            "train"
-        } else if r.frame < model.meta.frames {
-            "eval"
-        } else {
-            "beyond"
-        };
-        let mut row = |method: &str, s: FrameScores| {
-            let closure = r.mask.closure_level.map_or(String::new(), |l| l.to_string());
-            let _ = writeln!(
-                csv,
-                "{},{},{horizon},{method},{},{},{},{},{},{},{closure}",
-                r.frame,
-                r.time,
-                s.rel_l2,
-                s.correlation,
-                s.energy_ratio,
-                s.enstrophy_ratio,
-                s.lsd,
-                r.mask.used().active
-            );
-        };
-        row("rollout", r.rollout);
-        for (method, scores) in [("low_pass", r.low_pass), ("persistence", r.persistence)] {
-            if let Some(s) = scores {
-                row(method, s);
-            }
-        }
-        if let Some(s) = r.reconstruction {
-            row("reconstruction", s);
-        }
+    let job = DecodeJob {
+        model: &model,
+        model_label: args.model.display().to_string(),
+        input: &input,
+        options: EvalOptions { decode_every: args.decode_every, baselines: true, reconstruction: true, decode },
+        png_every: args.png_every,
+        quiet: args.common.quiet,
+    };
+    let mut animation =
+        args.gif.then(|| FieldAnimation::new(&["truth", "decoded"], n, count.div_ceil(args.decode_every)));
+    let outcome = decode_and_score(selected.exec.as_mut(), &job, &report, &out, animation.as_mut())?;
+    if let Some(animation) = &animation {
+        animation.write(&out.file("truth_vs_decoded.gif"), 100)?;
     }
-    std::fs::write(out.file("scores.csv"), csv).context("writing scores.csv")?;
-    let train_time = train as f64 * model.meta.frame_dt;
-    crate::pictures::write_score_plot(&out.file("correlation.png"), &records, train_time)?;
-    let scorer = Scorer::new(n)?;
-    if let Some(last) = records.last() {
-        let truth = &input.frames[last.frame * n * n..(last.frame + 1) * n * n];
-        let e_truth = scorer.energy_spectrum(truth);
-        crate::pictures::write_spectrum_plot(
-            &out.file("spectrum_truth.png"),
-            &format!("E(k) of the truth, frame {}", last.frame),
-            &[("truth", &e_truth)],
-        )?;
-    }
-    let fitted = model.meta.frames - 1;
-    let table = if same_truth { summary_table(&records, train, fitted) } else { summary_table(&records, 0, 0) };
-    let mut summary = format!(
-        "# dashi decode\n\nmodel `{}` (truth {}, N = {n}, D = {}), scored against truth `{}` ({count} frames, one step = {} time units).\n\
-         Backend: {}. Residual: {:?}. Split: frames ≤ {train} are the training horizon{}.\n\n",
-        args.model.display(),
-        model.meta.truth_id,
-        model.meta.dim,
-        input.truth.meta().truth_id,
-        model.meta.frame_dt,
-        report,
-        decode.residual,
-        if same_truth {
-            ""
-        } else {
-            " of the model's own truth (this truth is a different one: all frames are generalisation)"
-        },
-    );
-    summary.push_str(&table);
+    let summary = format!("# dashi decode\n\n{}", outcome.summary);
     std::fs::write(out.file("summary.md"), &summary).context("writing summary.md")?;
     let dir = out.finish()?;
+    let DecodeOutcome { records, decode_s, same_truth, .. } = outcome;
     if !args.common.quiet {
         println!("{summary}");
         println!("written to {} in {decode_s:.2} s ({} frames scored)", dir.display(), records.len());
     }
-    let times: Vec<f64> = records.iter().map(|r| r.time).collect();
-    let hct = |pick: Pick| {
-        let corr: Option<Vec<f64>> = records.iter().map(|r| pick(r).map(|s| s.correlation)).collect();
-        corr.and_then(|c| high_correlation_time(&times, &c))
-    };
     metrics.write(&crate::metrics::envelope(
         "decode",
         &[("rollout_decode", &report)],
@@ -287,8 +389,9 @@ pub fn run(args: DecodeArgs) -> anyhow::Result<()> {
                 "decode_every": args.decode_every, "residual": decode.residual, "decode_seed": decode.decode_seed,
                 "tau": decode.tau, "fining_levels": decode.fining_levels, "frames": count }),
         json!({ "decode_s": decode_s, "frames_per_s": records.len() as f64 / decode_s }),
-        json!({ "out": dir.display().to_string(), "train_transitions": train, "same_truth": same_truth,
-                "high_correlation_time": { "rollout": hct(METHODS[0].1), "low_pass": hct(METHODS[1].1), "persistence": hct(METHODS[2].1) },
+        json!({ "out": dir.display().to_string(), "train_transitions": model.meta.train_transitions, "same_truth": same_truth,
+                "frames_scored": records.len(),
+                "high_correlation_time": high_correlation_times(&records),
                 "final": { "rollout": records.last().map(|r| r.rollout), "low_pass": records.last().and_then(|r| r.low_pass) } }),
     ))
 }

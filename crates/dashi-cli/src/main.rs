@@ -9,6 +9,7 @@
 
 mod backend;
 mod decode;
+mod demo;
 mod fit;
 mod info;
 mod les;
@@ -60,6 +61,9 @@ enum Command {
     /// Roll a model out, decode and score against a truth; triptychs, curves, summary.
     #[command(after_help = "Example:\n  dashi decode --model model.dashi --truth latest --out decoded")]
     Decode(decode::DecodeArgs),
+    /// The embedded default: LES → fit → rollout → decode → scores and pictures in one folder.
+    #[command(after_help = "Examples:\n  dashi demo\n  dashi demo --out demo-small --n 64 --steps 600 --backend cpu")]
+    Demo(demo::DemoArgs),
     /// Many rollouts of one model (z0 noise levels × ridge values) scored against a truth.
     #[command(
         after_help = "Example:\n  dashi sweep --model model.dashi --truth latest --noise 0,1e-3,1e-2 --ridge 1e-4,1e-2"
@@ -102,6 +106,7 @@ fn main() -> ExitCode {
         Command::Rollout(args) => rollout::run(args),
         Command::Decode(args) => decode::run(args),
         Command::Sweep(args) => sweep::run(args),
+        Command::Demo(args) => demo::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

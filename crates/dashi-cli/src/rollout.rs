@@ -6,6 +6,7 @@ use anyhow::Context;
 use clap::Args;
 use dashi_codec::{Model, Rollout};
 use dashi_core::hash::state_hash;
+use dashi_core::ops::Executor;
 use serde_json::json;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -49,6 +50,60 @@ pub fn perturbed_states(z0: &[f64], batch: usize, noise: f64, seed: u64) -> Vec<
     out
 }
 
+/// What [`timed_rollout`] measured.
+pub struct RolloutOutcome {
+    /// Frames advanced.
+    pub frames: u64,
+    /// Seconds stepping (flushed to completion), without observations.
+    pub step_s: f64,
+    /// Seconds downloading and hashing observations.
+    pub observe_s: f64,
+    /// Single-trajectory steps per second (frames × batch / step_s).
+    pub steps_per_s: f64,
+    /// `{frame, hash, norm}` of trajectory 0 at every observation.
+    pub hashes: Vec<serde_json::Value>,
+}
+
+/// Rolls `batch` trajectories (`z0`: `batch × D`) of `model` for `steps` frames, observing
+/// (download + hash of trajectory 0) every `stride` frames, stepping by `A^jump`.
+#[allow(clippy::too_many_arguments)]
+pub fn timed_rollout(
+    exec: &mut dyn Executor,
+    model: &Model,
+    z0: &[f64],
+    batch: usize,
+    steps: u64,
+    stride: u64,
+    jump: u64,
+    quiet: bool,
+) -> anyhow::Result<RolloutOutcome> {
+    let d = model.meta.dim;
+    let mut rollout = Rollout::new(exec, &model.operator, z0, batch, jump)?;
+    let observations = steps / stride;
+    let bar = crate::progress::steps_bar(steps, "rollout", quiet);
+    let mut hashes = Vec::new();
+    let (mut step_s, mut observe_s) = (0.0, 0.0);
+    for _ in 0..observations {
+        let t0 = Instant::now();
+        for _ in 0..stride / jump {
+            rollout.step(exec)?;
+        }
+        exec.flush()?;
+        step_s += t0.elapsed().as_secs_f64();
+        let t1 = Instant::now();
+        let z = rollout.download(exec)?;
+        observe_s += t1.elapsed().as_secs_f64();
+        let hash = state_hash(&z[..d]).to_string();
+        hashes.push(json!({ "frame": rollout.frames(), "hash": hash, "norm": z[..d].iter().map(|v| v * v).sum::<f64>().sqrt() }));
+        bar.set_position(rollout.frames());
+    }
+    bar.finish_and_clear();
+    rollout.free(exec)?;
+    let frames = observations * stride;
+    let steps_per_s = (frames * batch as u64) as f64 / step_s;
+    Ok(RolloutOutcome { frames, step_s, observe_s, steps_per_s, hashes })
+}
+
 /// Runs `dashi rollout`.
 pub fn run(args: RolloutArgs) -> anyhow::Result<()> {
     if args.steps == 0 || args.stride == 0 || args.stride > args.steps {
@@ -71,29 +126,8 @@ pub fn run(args: RolloutArgs) -> anyhow::Result<()> {
     let d = model.meta.dim;
     let z0 = perturbed_states(&model.z0, args.batch, args.noise, args.seed);
     let jump = if args.jump { args.stride } else { 1 };
-    let mut rollout = Rollout::new(exec, &model.operator, &z0, args.batch, jump)?;
-    let observations = args.steps / args.stride;
-    let bar = crate::progress::steps_bar(args.steps, "rollout", args.common.quiet);
-    let mut hashes = Vec::new();
-    let (mut step_s, mut observe_s) = (0.0, 0.0);
-    for _ in 0..observations {
-        let t0 = Instant::now();
-        for _ in 0..args.stride / jump {
-            rollout.step(exec)?;
-        }
-        exec.flush()?;
-        step_s += t0.elapsed().as_secs_f64();
-        let t1 = Instant::now();
-        let z = rollout.download(exec)?;
-        observe_s += t1.elapsed().as_secs_f64();
-        let hash = state_hash(&z[..d]).to_string();
-        hashes.push(json!({ "frame": rollout.frames(), "hash": hash, "norm": z[..d].iter().map(|v| v * v).sum::<f64>().sqrt() }));
-        bar.set_position(rollout.frames());
-    }
-    bar.finish_and_clear();
-    rollout.free(exec)?;
-    let frames = observations * args.stride;
-    let steps_per_s = (frames * args.batch as u64) as f64 / step_s;
+    let outcome = timed_rollout(exec, &model, &z0, args.batch, args.steps, args.stride, jump, args.common.quiet)?;
+    let RolloutOutcome { frames, step_s, observe_s, steps_per_s, hashes } = outcome;
     if !args.common.quiet {
         println!(
             "{} frames × {} trajectories (D = {d}{}) in {step_s:.3} s: {:.0} steps/s, {:.1} ns_per_step; observe {observe_s:.3} s",

@@ -242,7 +242,7 @@ fn codec_commands_fit_rollout_decode_sweep() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
     assert_envelope(&metrics(&d.join("d.json")), "decode");
-    for file in ["scores.csv", "summary.md", "correlation.png", "spectrum_truth.png", "triptych_00000.png"] {
+    for file in ["scores.csv", "summary.md", "correlation.png", "spectrum.png", "triptych_00000.png"] {
         assert!(d.join("dec").join(file).metadata().unwrap().len() > 0, "{file} missing or empty");
     }
     // An existing output directory is refused without --force; nothing partial is left.
