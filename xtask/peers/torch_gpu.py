@@ -42,6 +42,8 @@ def main():
     ap.add_argument("--steps", type=int, default=20000)
     ap.add_argument("--batch", type=int, default=4096)
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--fft-only", action="store_true", help="only the complex fft2 and the copy bandwidth")
+    ap.add_argument("--ns", default="256,1024,2048,4096", help="FFT sizes, comma-separated")
     args = ap.parse_args()
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = False
@@ -53,67 +55,70 @@ def main():
     z0 = torch.randn(args.dim, generator=g).to(torch.float32).to(dev)
     name = torch.cuda.get_device_name(0)
 
-    def loop():
-        z = z0
-        for _ in range(args.steps):
-            z = z @ a
-        return z
+    if not args.fft_only:
+        def loop():
+            z = z0
+            for _ in range(args.steps):
+                z = z @ a
+            return z
 
-    loop()
-    wall = timed(loop, args.repeats)
-    print(json.dumps({"bench": "rollout_single", "peer": "torch-eager", "dim": args.dim, "steps": args.steps,
-                      "steps_per_s": args.steps / wall, "ns_per_step": wall * 1e9 / args.steps, "device": name,
-                      "torch": torch.__version__}))
+        loop()
+        wall = timed(loop, args.repeats)
+        print(json.dumps({"bench": "rollout_single", "peer": "torch-eager", "dim": args.dim, "steps": args.steps,
+                          "steps_per_s": args.steps / wall, "ns_per_step": wall * 1e9 / args.steps, "device": name,
+                          "torch": torch.__version__}))
 
-    static_z = z0.clone()
-    graph_steps = 100
-    s = torch.cuda.Stream()
-    s.wait_stream(torch.cuda.current_stream())
-    with torch.cuda.stream(s):
-        for _ in range(3):
+        static_z = z0.clone()
+        graph_steps = 100
+        s = torch.cuda.Stream()
+        s.wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(s):
+            for _ in range(3):
+                w = static_z
+                for _ in range(graph_steps):
+                    w = w @ a
+        torch.cuda.current_stream().wait_stream(s)
+        graph = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(graph):
             w = static_z
             for _ in range(graph_steps):
                 w = w @ a
-    torch.cuda.current_stream().wait_stream(s)
-    graph = torch.cuda.CUDAGraph()
-    with torch.cuda.graph(graph):
-        w = static_z
-        for _ in range(graph_steps):
-            w = w @ a
-        static_out = w
+            static_out = w
 
-    def graphed():
-        for _ in range(args.steps // graph_steps):
-            graph.replay()
-            static_z.copy_(static_out)
+        def graphed():
+            for _ in range(args.steps // graph_steps):
+                graph.replay()
+                static_z.copy_(static_out)
 
-    graphed()
-    wall = timed(graphed, args.repeats)
-    print(json.dumps({"bench": "rollout_single", "peer": "torch-cudagraph", "dim": args.dim, "steps": args.steps,
-                      "steps_per_s": args.steps / wall, "ns_per_step": wall * 1e9 / args.steps, "device": name}))
+        graphed()
+        wall = timed(graphed, args.repeats)
+        print(json.dumps({"bench": "rollout_single", "peer": "torch-cudagraph", "dim": args.dim, "steps": args.steps,
+                          "steps_per_s": args.steps / wall, "ns_per_step": wall * 1e9 / args.steps, "device": name}))
 
-    chain = 20
-    zb = torch.randn(args.batch, args.dim, generator=g).to(torch.float32).to(dev)
-    wb = torch.empty_like(zb)
+        chain = 20
+        zb = torch.randn(args.batch, args.dim, generator=g).to(torch.float32).to(dev)
+        wb = torch.empty_like(zb)
 
-    def gemms():
-        x, y = zb, wb
-        for _ in range(chain):
-            torch.matmul(x, a, out=y)
-            x, y = y, x
+        def gemms():
+            x, y = zb, wb
+            for _ in range(chain):
+                torch.matmul(x, a, out=y)
+                x, y = y, x
 
-    gemms()
-    t = timed(gemms, args.repeats)
-    flop = 2.0 * args.batch * args.dim * args.dim * chain
-    print(json.dumps({"bench": "gemm_batched", "peer": "torch-matmul-f32-notf32", "batch": args.batch, "dim": args.dim,
-                      "chain": chain, "device_s": t, "gflop_per_s": flop / t * 1e-9, "device": name}))
+        gemms()
+        t = timed(gemms, args.repeats)
+        flop = 2.0 * args.batch * args.dim * args.dim * chain
+        print(json.dumps({"bench": "gemm_batched", "peer": "torch-matmul-f32-notf32", "batch": args.batch, "dim": args.dim,
+                          "chain": chain, "device_s": t, "gflop_per_s": flop / t * 1e-9, "device": name}))
 
     # Complex fft2 on batches filling 128 MiB; real rfft2 (half spectra out) on 64 MiB of reals.
     transforms = (("fft2", torch.fft.fft2, torch.complex64, lambda n: max(1, (16 << 20) // (2 * n * n)), "batch", {}),
                   ("rfft2", torch.fft.rfft2, torch.float32, lambda n: max(2, (16 << 20) // (n * n)), "fields",
                    {"output": "half spectra (n x (n/2+1))"}))
     for bench, transform, dtype, count, key, extra in transforms:
-        for n in (256, 1024, 2048, 4096):
+        if args.fft_only and bench != "fft2":
+            continue
+        for n in [int(v) for v in args.ns.split(",")]:
             fields = count(n)
             x = torch.randn(fields, n, n, dtype=dtype, device=dev)
             transform(x)

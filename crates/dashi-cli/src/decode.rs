@@ -236,7 +236,12 @@ pub fn decode_and_score(
     std::fs::write(out.file("scores.csv"), scores_csv(&records, train, model.meta.frames, same_truth))
         .context("writing scores.csv")?;
     let train_time = train as f64 * model.meta.frame_dt;
-    crate::pictures::write_score_plot(&out.file("correlation.png"), &records, train_time)?;
+    crate::pictures::write_score_plot(
+        &out.file("correlation.png"),
+        "Pearson correlation",
+        &crate::pictures::correlation_series(&records),
+        same_truth.then_some(train_time),
+    )?;
     if let Some(last) = records.last() {
         let scorer = Scorer::new(n)?;
         let truth_at = |frame: usize| &input.frames[frame * n * n..(frame + 1) * n * n];

@@ -10,7 +10,7 @@
 //! 4. **decode** — roll out from frame 0, decode through the ternary mask pipeline and
 //!    score every frame against the truth with the persistence and ideal low-pass
 //!    baselines: triptychs, `truth_vs_decoded.gif`, `correlation.png`, `spectrum.png`,
-//!    `scores.csv`;
+//!    `scores.csv`, and `diagnostics.png` (energy, enstrophy, palinstrophy of the truth);
 //! 5. `summary.md` and `metrics.json`, and a short table on stdout.
 //!
 //! Everything is written into `<out>.partial-<pid>` and renamed to `<out>` at the end.
@@ -130,6 +130,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     }
     let t0 = Instant::now();
     let input = crate::truth_input::load(&truth_dir.display().to_string(), &out.file(""), None)?;
+    crate::pictures::write_diagnostics_plot(&out.file("diagnostics.png"), &input.truth)?;
     let meta = input.truth.meta();
     let info =
         TruthInfo { truth_id: meta.truth_id.clone(), solver_id: meta.solver_id.clone(), frame_dt: input.frame_dt };
@@ -212,7 +213,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     summary.push_str(
         "\n**files**: `truth/` (omega.npy, t.npy, spectrum.npy, diagnostics.csv, meta.json, png/), \
          `model.dashi`, `triptych_*.png`, `truth_vs_decoded.gif`, `correlation.png`, `spectrum.png`, \
-         `scores.csv`, `metrics.json`.\n",
+         `diagnostics.png`, `scores.csv`, `metrics.json`.\n",
     );
     std::fs::write(out.file("summary.md"), &summary).context("writing summary.md")?;
     let envelope = crate::metrics::envelope(

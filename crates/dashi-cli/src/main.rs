@@ -1,7 +1,9 @@
 //! `dashi` — the command-line face of DASHI (SPEC §7).
 //!
-//! Subcommands so far: `info` (adapters and the one chosen), `les` (an LES run written
-//! as a truth directory) and `validate` (the GPU-vs-CPU parity gate of SPEC §5). Every
+//! Subcommands: `demo` (the embedded default run), `info` (adapters and the one chosen),
+//! `les` (an LES run written as a truth directory), `validate` (the GPU-vs-CPU parity gate
+//! of SPEC §5), `fit` / `rollout` / `decode` / `sweep` (the v4 codec, SPEC §6), `plot`
+//! (redraw pictures from saved data) and `completions` (shell completion scripts). Every
 //! command takes `--backend cpu|gpu|auto`, `--require-gpu`, `--metrics-json PATH`
 //! (never overwritten without `--force`) and `--quiet`, shows progress on long work,
 //! and exits 0 on success, 1 on failure, 2 on bad usage — with an error that names
@@ -16,6 +18,7 @@ mod les;
 mod metrics;
 mod output_dir;
 mod pictures;
+mod plot;
 mod progress;
 mod rollout;
 mod run_config;
@@ -64,6 +67,20 @@ enum Command {
     /// The embedded default: LES → fit → rollout → decode → scores and pictures in one folder.
     #[command(after_help = "Examples:\n  dashi demo\n  dashi demo --out demo-small --n 64 --steps 600 --backend cpu")]
     Demo(demo::DemoArgs),
+    /// Redraw a picture from saved data: a field, spectra, diagnostics, decode scores, a GIF.
+    #[command(after_help = "Examples:\n  dashi plot field --truth latest --frame 0 --out omega0.png\n  \
+                            dashi plot scores --scores decoded/scores.csv --metric lsd --out lsd.png")]
+    Plot(plot::PlotArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish or powershell).
+    #[command(
+        after_help = "Examples:\n  dashi completions bash > ~/.local/share/bash-completion/completions/dashi\n  \
+                            dashi completions zsh > ~/.zfunc/_dashi\n  \
+                            dashi completions fish > ~/.config/fish/completions/dashi.fish"
+    )]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
     /// Many rollouts of one model (z0 noise levels × ridge values) scored against a truth.
     #[command(
         after_help = "Example:\n  dashi sweep --model model.dashi --truth latest --noise 0,1e-3,1e-2 --ridge 1e-4,1e-2"
@@ -107,6 +124,16 @@ fn main() -> ExitCode {
         Command::Decode(args) => decode::run(args),
         Command::Sweep(args) => sweep::run(args),
         Command::Demo(args) => demo::run(args),
+        Command::Plot(args) => plot::run(args),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "dashi",
+                &mut std::io::stdout(),
+            );
+            Ok(())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -62,7 +62,8 @@ pub fn envelope(
     timings: Value,
     results: Value,
 ) -> Value {
-    let requested = stages.first().map(|(_, r)| r.requested.to_string()).unwrap_or_default();
+    // Commands without a compute stage (`plot`) report "none".
+    let requested = stages.first().map_or_else(|| "none".to_string(), |(_, r)| r.requested.to_string());
     let used: Map<String, Value> =
         stages.iter().map(|(s, r)| (s.to_string(), json!(r.used.backend.to_string()))).collect();
     let devices: Map<String, Value> =

@@ -38,28 +38,55 @@ pub fn write_triptych(
     Ok(())
 }
 
-/// Correlation against time for the rollout and the two baselines.
-pub fn write_score_plot(path: &Path, records: &[FrameRecord], train_end_time: f64) -> anyhow::Result<()> {
-    let pick = |f: &dyn Fn(&FrameRecord) -> Option<f64>| {
-        records.iter().filter_map(|r| f(r).map(|c| (r.time, c))).collect::<Vec<_>>()
-    };
-    let mut chart = LineChart::new("correlation with truth")
-        .x_axis("time", AxisScale::Linear)
-        .y_axis("Pearson correlation", AxisScale::Linear)
-        .series(Series::new("v4 rollout", pick(&|r| Some(r.rollout.correlation))))
-        .hline(dashi_codec::HIGH_CORRELATION, "0.95")
-        .vline(train_end_time, "train | eval");
+/// One named curve of a score plot: `(time, value)` points, dashed or solid.
+pub struct ScoreSeries {
+    /// Legend name.
+    pub name: String,
+    /// `(time, value)` points.
+    pub points: Vec<(f64, f64)>,
+    /// Dashed (baselines) or solid.
+    pub dashed: bool,
+}
+
+/// The correlation curves of decode records: the rollout and every baseline present.
+pub fn correlation_series(records: &[FrameRecord]) -> Vec<ScoreSeries> {
     type Correlation = fn(&FrameRecord) -> Option<f64>;
-    let optional: [(&str, Correlation, bool); 3] = [
+    let methods: [(&str, Correlation, bool); 4] = [
+        ("v4 rollout", |r| Some(r.rollout.correlation), false),
         ("ideal low-pass", |r| r.low_pass.map(|s| s.correlation), true),
         ("persistence", |r| r.persistence.map(|s| s.correlation), true),
         ("decode(encode(truth))", |r| r.reconstruction.map(|s| s.correlation), false),
     ];
-    for (name, f, dashed) in optional {
-        let points = pick(&f);
-        if !points.is_empty() {
-            chart = chart.series(Series::new(name, points).dashed(dashed));
-        }
+    methods
+        .iter()
+        .map(|(name, f, dashed)| ScoreSeries {
+            name: name.to_string(),
+            points: records.iter().filter_map(|r| f(r).map(|c| (r.time, c))).collect(),
+            dashed: *dashed,
+        })
+        .filter(|s| !s.points.is_empty())
+        .collect()
+}
+
+/// A score (`metric`, e.g. "Pearson correlation") against time, with the 0.95 line for
+/// correlations and a vertical line at the end of the training horizon if given.
+pub fn write_score_plot(
+    path: &Path,
+    metric: &str,
+    series: &[ScoreSeries],
+    train_end_time: Option<f64>,
+) -> anyhow::Result<()> {
+    let correlation = metric.contains("correlation");
+    let title = if correlation { "correlation with truth".to_string() } else { format!("{metric} against truth") };
+    let mut chart = LineChart::new(title).x_axis("time", AxisScale::Linear).y_axis(metric, AxisScale::Linear);
+    for s in series {
+        chart = chart.series(Series::new(s.name.as_str(), s.points.iter().copied()).dashed(s.dashed));
+    }
+    if correlation {
+        chart = chart.hline(dashi_codec::HIGH_CORRELATION, "0.95");
+    }
+    if let Some(t) = train_end_time {
+        chart = chart.vline(t, "train | eval");
     }
     chart.render(900, 520)?.write_png_atomic(path)?;
     Ok(())
@@ -218,4 +245,24 @@ fn box_average(field: &[f64], side: usize) -> Vec<f32> {
         }
     }
     out
+}
+
+/// Energy, enstrophy and palinstrophy of a truth over time, each relative to t = 0.
+pub fn write_diagnostics_plot(path: &Path, truth: &dashi_les::truth::Truth) -> anyhow::Result<()> {
+    let rows = truth.diagnostics();
+    let Some(first) = rows.first() else { anyhow::bail!("{}: diagnostics.csv has no rows", truth.dir().display()) };
+    type Pick = fn(&dashi_les::truth::DiagnosticsRow) -> f64;
+    let quantities: [(&str, Pick); 3] =
+        [("energy", |d| d.energy), ("enstrophy", |d| d.enstrophy), ("palinstrophy", |d| d.palinstrophy)];
+    let mut chart = LineChart::new(format!("diagnostics of {}", truth.meta().truth_id))
+        .x_axis("time", AxisScale::Linear)
+        .y_axis("value / value at t = 0", AxisScale::Linear);
+    for (name, pick) in quantities {
+        let base = pick(first);
+        if base > 0.0 {
+            chart = chart.series(Series::new(name, rows.iter().map(|d| (d.time, pick(d) / base))));
+        }
+    }
+    chart.render(900, 520)?.write_png_atomic(path)?;
+    Ok(())
 }

@@ -16,17 +16,22 @@ pub struct TruthFrames {
     pub frame_dt: f64,
 }
 
+/// The directory `selector` names: itself if it holds a `meta.json`, else the manifest
+/// entry it selects under `root` (bad usage naming `--truth` if none).
+pub fn resolve_dir(selector: &str, root: &Path) -> anyhow::Result<PathBuf> {
+    let direct = PathBuf::from(selector);
+    if direct.join("meta.json").is_file() {
+        return Ok(direct);
+    }
+    match resolve(root, selector) {
+        Ok(dir) => Ok(dir),
+        Err(e) => usage(format!("--truth {selector}: {e} (looked in --truths {})", root.display())),
+    }
+}
+
 /// Resolves and loads `selector`; `max_frames` keeps the first frames only.
 pub fn load(selector: &str, root: &Path, max_frames: Option<usize>) -> anyhow::Result<TruthFrames> {
-    let direct = PathBuf::from(selector);
-    let dir = if direct.join("meta.json").is_file() {
-        direct
-    } else {
-        match resolve(root, selector) {
-            Ok(dir) => dir,
-            Err(e) => return usage(format!("--truth {selector}: {e} (looked in --truths {})", root.display())),
-        }
-    };
+    let dir = resolve_dir(selector, root)?;
     let truth = Truth::open(&dir).with_context(|| format!("--truth {selector}: reading {}", dir.display()))?;
     let n = truth.n();
     let count = max_frames.map_or(truth.frame_count(), |m| m.min(truth.frame_count()));

@@ -39,6 +39,19 @@ fn arg(name: &str, default: usize) -> usize {
     args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
+/// `DASHI_FFT_ONLY=1`: only the complex `fft2` and `fft_pass` sections (device A/B runs).
+fn fft_only() -> bool {
+    std::env::var("DASHI_FFT_ONLY").is_ok_and(|v| v == "1")
+}
+
+/// The FFT sizes (`DASHI_FFT_NS=1024,2048`; default 256, 1024, 2048, 4096).
+fn fft_sizes() -> Vec<usize> {
+    std::env::var("DASHI_FFT_NS")
+        .ok()
+        .map(|v| v.split(',').filter_map(|x| x.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![256, 1024, 2048, 4096])
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
@@ -82,28 +95,21 @@ fn measure(
     Ok(Timing { wall: median(walls), device: median(devs), span: median(spans) })
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let d = arg("--dim", 654);
-    let steps = arg("--steps", 20_000) as u64;
-    let batch = arg("--batch", 4096);
-    let repeats = arg("--repeats", 5).max(1);
-    let mut gpu = GpuExecutor::new(&AdapterSelection::from_env())?;
-    let info = gpu.device().clone();
-    println!(
-        "{{\"bench\":\"device\",\"backend_requested\":\"gpu\",\"backend_used\":\"{}\",\"device\":\"{}\",\"device_type\":\"{:?}\",\"driver\":\"{}\",\"timestamps\":{}}}",
-        info.backend,
-        info.device_name,
-        info.device_type,
-        info.driver,
-        gpu.has_timestamps()
-    );
+fn linear_benches(
+    gpu: &mut GpuExecutor,
+    info: &dashi_core::ops::DeviceInfo,
+    d: usize,
+    steps: u64,
+    batch: usize,
+    repeats: usize,
+) -> Result<(), Box<dyn std::error::Error>> {
     let op = random_orthogonal(d, 42, 0.9999)?;
     let z0: Vec<f64> = (0..d).map(|i| ((i * 7919) % 1000) as f64 / 1000.0 - 0.5).collect();
 
     // Warm-up (pipeline creation, first allocation).
-    rollout(&mut gpu, &op, &z0, 100, 100, &mut HashObserver::default())?;
+    rollout(gpu, &op, &z0, 100, 100, &mut HashObserver::default())?;
     let mut hash = String::new();
-    let Timing { wall, device: dev, .. } = measure(&mut gpu, repeats, "gemv_row", 1.0, |gpu| {
+    let Timing { wall, device: dev, .. } = measure(gpu, repeats, "gemv_row", 1.0, |gpu| {
         let mut obs = HashObserver::default();
         rollout(gpu, &op, &z0, steps, steps, &mut obs)?;
         hash = obs.hashes.last().map(|(_, h)| h.to_string()).unwrap_or_default();
@@ -129,7 +135,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sets: [&[dashi_core::ops::BufferId]; 2] = [&[z, a, w], &[w, a, z]];
     gpu.enqueue_chain(&GEMM_BATCHED, &sets, bytemuck::bytes_of(&params), 2)?;
     gpu.flush()?;
-    let Timing { wall, device: dev, .. } = measure(&mut gpu, repeats, "gemm_batched", 1.0, |gpu| {
+    let Timing { wall, device: dev, .. } = measure(gpu, repeats, "gemm_batched", 1.0, |gpu| {
         gpu.enqueue_chain(&GEMM_BATCHED, &sets, bytemuck::bytes_of(&params), chain)?;
         Ok(gpu.flush()?)
     })?;
@@ -144,19 +150,45 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     gpu.free(z)?;
     gpu.free(w)?;
 
-    for n in [256usize, 1024, 2048, 4096] {
+    Ok(())
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let d = arg("--dim", 654);
+    let steps = arg("--steps", 20_000) as u64;
+    let batch = arg("--batch", 4096);
+    let repeats = arg("--repeats", 5).max(1);
+    let mut gpu = GpuExecutor::new(&AdapterSelection::from_env())?;
+    let info = gpu.device().clone();
+    println!(
+        "{{\"bench\":\"device\",\"backend_requested\":\"gpu\",\"backend_used\":\"{}\",\"device\":\"{}\",\"device_type\":\"{:?}\",\"driver\":\"{}\",\"timestamps\":{}}}",
+        info.backend,
+        info.device_name,
+        info.device_type,
+        info.driver,
+        gpu.has_timestamps()
+    );
+    if !fft_only() {
+        linear_benches(&mut gpu, &info, d, steps, batch, repeats)?;
+    }
+
+    for n in fft_sizes() {
         let batch = ((16usize << 20) / (2 * n * n)).max(1);
         let default = default_column_radices(n);
-        // The default split first, then one step and every two-step split (radices >= 16).
+        // The default split first, then one step and every two-step split (radices >= 16);
+        // with DASHI_FFT_ONLY the default and one step only, both three times.
         let mut splits = vec![default.clone(), vec![n as u32]];
-        splits.extend((4..n.trailing_zeros() - 3).map(|k| vec![1u32 << k, (n >> k) as u32]));
+        if !fft_only() {
+            splits.extend((4..n.trailing_zeros() - 3).map(|k| vec![1u32 << k, (n >> k) as u32]));
+        }
         let splits: Vec<Vec<u32>> =
             splits.iter().enumerate().filter(|(i, s)| !splits[..*i].contains(s)).map(|(_, s)| s.clone()).collect();
-        let every = [0u32, 8];
+        let every: &[u32] = if fft_only() { &[0] } else { &[0, 8] };
         let runs = splits.iter().flat_map(|r| every.iter().map(move |&e| (r, e)));
         // The default runs three times on fresh allocations: timings on the H100 varied by
         // up to 2× between allocations of the same size (see docs/BENCHMARKS.md).
-        let runs = runs.flat_map(|(r, e)| (0..if *r == default && e == 0 { 3 } else { 1 }).map(move |k| (r, e, k)));
+        let thrice = |r: &Vec<u32>, e: u32| e == 0 && (*r == default || fft_only());
+        let runs = runs.flat_map(|(r, e)| (0..if thrice(r, e) { 3 } else { 1 }).map(move |k| (r, e, k)));
         for (radices, submit_every, trial) in runs.filter(|(r, _, _)| r.iter().all(|&x| x >= 16)) {
             gpu.set_submit_every(submit_every);
             let plan = Fft2Program::with_column_radices(&mut gpu, n, batch, radices)?;
@@ -211,7 +243,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     gpu.set_submit_every(dashi_gpu::SUBMIT_EVERY);
 
     // Real fields through RealFft2Program (pairs packed into one complex FFT).
-    for n in [256usize, 1024, 2048, 4096] {
+    for n in if fft_only() { vec![] } else { fft_sizes() } {
         let fields = ((16usize << 20) / (n * n)).max(2);
         let program = dashi_core::ops::RealFft2Program::new(&mut gpu, n, fields)?;
         let reals = gpu.alloc(ElemType::Real, program.real_len())?;
@@ -239,7 +271,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     // Each pass of the default programs alone: the bandwidth every step achieves.
-    for n in [256usize, 1024, 2048, 4096] {
+    for n in fft_sizes() {
         let batch = ((16usize << 20) / (2 * n * n)).max(1);
         let len = 2 * n * n * batch;
         let (src, dst, tw) =
@@ -251,6 +283,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for r in default_column_radices(n) {
             steps.push((1, r, span));
             span *= r;
+        }
+        if !steps.contains(&(1, n as u32, 1)) {
+            // The one-step column pass too.
+            steps.push((1, n as u32, 1));
         }
         for (axis, radix, span) in steps {
             let p = dashi_core::ops::FftStepParams::new(n as u32, batch as u32, axis, radix, span, false);

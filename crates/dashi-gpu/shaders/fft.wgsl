@@ -37,7 +37,7 @@ struct FftStepParams { n: u32, fields: u32, axis: u32, radix: u32, span: u32, in
 const FFT_WG: u32 = 256u;
 const FFT_TILE: u32 = 4096u;
 
-var<workgroup> fft_exchange: array<f32, 4224>;
+var<workgroup> fft_exchange: array<f32, 8448>;
 
 @group(0) @binding(0) var<storage, read> fft_step_src: array<vec2<f32>>;
 @group(0) @binding(1) var<storage, read_write> fft_step_dst: array<vec2<f32>>;
@@ -263,8 +263,189 @@ fn exchange(lane: Lane, v: ptr<function, array<vec2<f32>, 16>>, leave: array<u32
     }
 }
 
+// ---- Wide column tiles -------------------------------------------------------------
+//
+// Column steps of radix L >= FFT_WIDE_MIN_L run on tiles of 8192 values (8192/L adjacent
+// columns, e.g. 4 columns = one 32-byte sector per row segment at L = 2048, instead of
+// 2 with the 4096-value tile): each invocation plays two virtual invocations t and
+// t + 256 of a 512-invocation layout. The dispatch (FFT_TILE = 4096 values per
+// workgroup) launches twice the workgroups needed; the upper half returns at once.
+// Positions are recomputed from jj instead of kept in registers.
+const FFT_WIDE_MIN_L: u32 = 1024u;
+const FFT_WIDE_LOG2_TILE: u32 = 13u;
+
+struct WideItem {
+    lane: Lane,
+    base: u32,
+    j: u32,
+    ok: bool,
+}
+
+fn wide_item(vt: u32, wgx: u32, log2n: u32, log2l: u32) -> WideItem {
+    let n = 1u << log2n;
+    let log2p = FFT_WIDE_LOG2_TILE - log2l;
+    var it: WideItem;
+    it.lane.item = vt & ((1u << log2p) - 1u);
+    it.lane.jj = vt >> log2p;
+    it.lane.per_wg = 1u << log2p;
+    it.lane.log2l = log2l;
+    it.lane.axis = 1u;
+    let groups = n >> log2l;
+    let q = (wgx << log2p) + it.lane.item;
+    it.ok = q < fft_step_params.fields * n * groups;
+    let rest = q >> log2n;
+    it.j = rest & (groups - 1u);
+    it.base = ((rest >> (log2n - log2l)) << (2u * log2n)) + (q & (n - 1u));
+    return it;
+}
+
+fn wide_load(v: ptr<function, array<vec2<f32>, 16>>, it: WideItem, log2n: u32, log2l: u32, span: u32, conj_in: bool) {
+    let n = 1u << log2n;
+    let jj = it.lane.jj;
+    for (var r = 0u; r < 16u; r++) {
+        let p = jj + (r << (log2l - 4u));
+        var x = vec2<f32>(0.0, 0.0);
+        if it.ok {
+            x = fft_step_src[it.base + ((it.j + (p << (log2n - log2l))) << log2n)];
+        }
+        if conj_in {
+            x.y = -x.y;
+        }
+        (*v)[r] = x;
+    }
+    if span != 1u {
+        let jm = it.j & (span - 1u);
+        let step_tw = jm << (log2n - log2l - countTrailingZeros(span));
+        twiddle_run(v, twiddle(step_tw * jj, n), step_tw << (log2l - 4u), n);
+    }
+}
+
+// Arrival position of register idx: the next radix-16 sub-step (tail = 0) or the tail.
+fn wide_arrive(jj: u32, log2l: u32, tail: u32, idx: u32) -> u32 {
+    if tail == 0u {
+        return jj + (idx << (log2l - 4u));
+    }
+    return in_tail(jj, log2l, tail, idx);
+}
+
+// Both virtual invocations' registers through workgroup memory (see `exchange`): they
+// leave from the outputs of the radix-16 sub-step of span 2^ls.
+fn wide_exchange(
+    l0: Lane,
+    l1: Lane,
+    v0: ptr<function, array<vec2<f32>, 16>>,
+    v1: ptr<function, array<vec2<f32>, 16>>,
+    ls: u32,
+    tail: u32,
+) {
+    let log2l = l0.log2l;
+    workgroupBarrier();
+    for (var idx = 0u; idx < 16u; idx++) {
+        fft_exchange[slot(l0, out16(l0.jj, ls, idx))] = (*v0)[idx].x;
+        fft_exchange[slot(l1, out16(l1.jj, ls, idx))] = (*v1)[idx].x;
+    }
+    workgroupBarrier();
+    for (var idx = 0u; idx < 16u; idx++) {
+        (*v0)[idx].x = fft_exchange[slot(l0, wide_arrive(l0.jj, log2l, tail, idx))];
+        (*v1)[idx].x = fft_exchange[slot(l1, wide_arrive(l1.jj, log2l, tail, idx))];
+    }
+    workgroupBarrier();
+    for (var idx = 0u; idx < 16u; idx++) {
+        fft_exchange[slot(l0, out16(l0.jj, ls, idx))] = (*v0)[idx].y;
+        fft_exchange[slot(l1, out16(l1.jj, ls, idx))] = (*v1)[idx].y;
+    }
+    workgroupBarrier();
+    for (var idx = 0u; idx < 16u; idx++) {
+        (*v0)[idx].y = fft_exchange[slot(l0, wide_arrive(l0.jj, log2l, tail, idx))];
+        (*v1)[idx].y = fft_exchange[slot(l1, wide_arrive(l1.jj, log2l, tail, idx))];
+    }
+}
+
+fn wide_tail(v: ptr<function, array<vec2<f32>, 16>>, jj: u32, log2l: u32, log2n: u32, tail: u32) {
+    tail_twiddles(v, jj, log2l, log2n, tail);
+    if tail == 3u {
+        dft8_pair(v);
+    } else if tail == 2u {
+        dft4_quad(v);
+    } else {
+        dft2_octet(v);
+    }
+}
+
+fn wide_store(v: ptr<function, array<vec2<f32>, 16>>, it: WideItem, log2n: u32, span: u32, ls: u32, tail: u32, conj_out: bool) {
+    if !it.ok {
+        return;
+    }
+    let n = 1u << log2n;
+    let log2l = it.lane.log2l;
+    let jj = it.lane.jj;
+    let scale = select(1.0, 1.0 / f32(n), conj_out);
+    let jm = it.j & (span - 1u);
+    let origin = ((it.j - jm) << log2l) + jm;
+    for (var idx = 0u; idx < 16u; idx++) {
+        var pos = out16(jj, ls, idx);
+        if tail > 0u {
+            let g = jj + ((idx >> tail) << (log2l - 4u));
+            pos = g + ((idx & ((1u << tail) - 1u)) << (log2l - tail));
+        }
+        var y = (*v)[idx] * scale;
+        if conj_out {
+            y.y = -y.y;
+        }
+        fft_step_dst[it.base + ((origin + pos * span) << log2n)] = y;
+    }
+}
+
+fn fft_step_wide(wgx: u32, t: u32) {
+    let n = fft_step_params.n;
+    let radix = fft_step_params.radix;
+    let span = fft_step_params.span;
+    let log2n = countTrailingZeros(n);
+    let log2l = countTrailingZeros(radix);
+    // Items (columns × groups) over all fields, 2^(13 − log2l) per wide tile.
+    let items = fft_step_params.fields * n * (n >> log2l);
+    let log2p = FFT_WIDE_LOG2_TILE - log2l;
+    if wgx >= ((items + (1u << log2p) - 1u) >> log2p) {
+        return;
+    }
+    let first = span == 1u;
+    let last = span * radix == n;
+    let conj_in = fft_step_params.inverse == 1u && first;
+    let conj_out = fft_step_params.inverse == 1u && last;
+    let i0 = wide_item(t, wgx, log2n, log2l);
+    let i1 = wide_item(t + 256u, wgx, log2n, log2l);
+    var v0: array<vec2<f32>, 16>;
+    var v1: array<vec2<f32>, 16>;
+    wide_load(&v0, i0, log2n, log2l, span, conj_in);
+    wide_load(&v1, i1, log2n, log2l, span, conj_in);
+    let sixteens = log2l >> 2u;
+    let tail = log2l & 3u;
+    for (var s = 0u; s < sixteens; s++) {
+        let ls = 4u * s;
+        if s > 0u {
+            wide_exchange(i0.lane, i1.lane, &v0, &v1, ls - 4u, 0u);
+            twiddle_run(&v0, vec2<f32>(1.0, 0.0), (i0.lane.jj & ((1u << ls) - 1u)) << (log2n - ls - 4u), n);
+            twiddle_run(&v1, vec2<f32>(1.0, 0.0), (i1.lane.jj & ((1u << ls) - 1u)) << (log2n - ls - 4u), n);
+        }
+        dft16(&v0);
+        dft16(&v1);
+    }
+    let ls_last = 4u * (sixteens - 1u);
+    if tail > 0u {
+        wide_exchange(i0.lane, i1.lane, &v0, &v1, ls_last, tail);
+        wide_tail(&v0, i0.lane.jj, log2l, log2n, tail);
+        wide_tail(&v1, i1.lane.jj, log2l, log2n, tail);
+    }
+    wide_store(&v0, i0, log2n, span, ls_last, tail, conj_out);
+    wide_store(&v1, i1, log2n, span, ls_last, tail, conj_out);
+}
+
 @compute @workgroup_size(256)
 fn fft_step(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t: u32) {
+    if fft_step_params.axis == 1u && fft_step_params.radix >= FFT_WIDE_MIN_L {
+        fft_step_wide(wg.x, t);
+        return;
+    }
     let n = fft_step_params.n;
     let radix = fft_step_params.radix;
     let span = fft_step_params.span;
