@@ -7,30 +7,40 @@
 # to .bin/gpu_bench_<variant> (and `cargo test --release -p dashi-gpu --no-run`'s
 # parity_fft binary to .bin/parity_fft_<variant>). Logs go to $OUT.
 #   VARIANTS="a b" ROUNDS=2 NS=1024,2048,4096 OUT=... bash xtask/device/fft_ab.sh
+# A variant `name@bin@VAR=value@…` runs .bin/gpu_bench_<bin> with those variables set.
 set -u
 out=${OUT:-/tmp/dashi-fft-ab}
 mkdir -p "$out"
 . xtask/device/vulkan_env.sh
 variants=${VARIANTS:-a b}
 ns=${NS:-1024,2048,4096}
+run_variant() { # spec, command...: runs the command with the variant's variables
+  local spec=$1; shift
+  local parts; IFS=@ read -r -a parts <<< "$spec"
+  local bin=${parts[1]:-${parts[0]}}
+  env "${parts[@]:2}" "${@//XBINX/$bin}"
+}
+names=""
 for v in $variants; do
-  if [ -x ".bin/parity_fft_$v" ]; then
-    ".bin/parity_fft_$v" --test-threads=1 --nocapture > "$out/parity_$v.log" 2>&1
-    echo "parity_fft_$v rc=$? $(grep -E '^test result' "$out/parity_$v.log" | tail -1)"
+  name=${v%%@*}; names="$names $name"
+  if [ -x ".bin/parity_fft_$name" ]; then
+    run_variant "$v" ".bin/parity_fft_$name" --test-threads=1 --nocapture > "$out/parity_$name.log" 2>&1
+    echo "parity_fft_$name rc=$? $(grep -E '^test result' "$out/parity_$name.log" | tail -1)"
   fi
 done
 python3 xtask/peers/torch_gpu.py --fft-only --ns "$ns" --repeats 5 > "$out/torch_1.jsonl" 2> "$out/torch_1.err"
 echo "torch rc=$?"
 for round in $(seq 1 "${ROUNDS:-2}"); do
   for v in $variants; do
-    DASHI_FFT_ONLY=1 DASHI_FFT_NS=$ns ".bin/gpu_bench_$v" --repeats 5 > "$out/bench_${v}_$round.jsonl" 2> "$out/bench_${v}_$round.err"
-    echo "gpu_bench_$v round $round rc=$?"
+    name=${v%%@*}
+    DASHI_FFT_ONLY=1 DASHI_FFT_NS=$ns run_variant "$v" ".bin/gpu_bench_XBINX" --repeats 5 > "$out/bench_${name}_$round.jsonl" 2> "$out/bench_${name}_$round.err"
+    echo "gpu_bench_$name round $round rc=$?"
   done
 done
 python3 xtask/peers/torch_gpu.py --fft-only --ns "$ns" --repeats 5 > "$out/torch_2.jsonl" 2> "$out/torch_2.err"
 echo "torch rc=$?"
 
-python3 - "$out" "$variants" <<'PY'
+python3 - "$out" "$names" <<'PY'
 import json, sys, pathlib, statistics
 out = pathlib.Path(sys.argv[1]); variants = sys.argv[2].split()
 def rows(f):

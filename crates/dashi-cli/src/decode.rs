@@ -393,9 +393,9 @@ pub fn run(args: DecodeArgs) -> anyhow::Result<()> {
         json!({ "model": args.model.display().to_string(), "truth": args.truth, "truth_id": input.truth.meta().truth_id,
                 "decode_every": args.decode_every, "residual": decode.residual, "decode_seed": decode.decode_seed,
                 "tau": decode.tau, "fining_levels": decode.fining_levels, "frames": count }),
-        json!({ "decode_s": decode_s, "frames_per_s": records.len() as f64 / decode_s }),
+        json!({ "decode_s": decode_s }),
         json!({ "out": dir.display().to_string(), "train_transitions": model.meta.train_transitions, "same_truth": same_truth,
-                "frames_scored": records.len(),
+                "frames_scored": records.len(), "frames_per_s": records.len() as f64 / decode_s,
                 "high_correlation_time": high_correlation_times(&records),
                 "final": { "rollout": records.last().map(|r| r.rollout), "low_pass": records.last().and_then(|r| r.low_pass) } }),
     ))

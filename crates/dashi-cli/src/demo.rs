@@ -225,7 +225,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
                 "rollout_steps": rollout.frames, "decode": model.meta.decode }),
         json!({ "les_s": les_s, "fit_s": fit_s, "rollout_s": rollout.step_s + rollout.observe_s, "decode_s": decode_s,
                 "total_s": total_s }),
-        json!({ "frames": frames, "dim": m.dim, "grid_values": grid, "train_transitions": m.train_transitions,
+        json!({ "out": args.out.display().to_string(), "frames": frames, "dim": m.dim, "grid_values": grid, "train_transitions": m.train_transitions,
                 "train_residual": m.train_residual, "eval_residual": m.eval_residual,
                 "spectral_radius": m.spectral_radius, "les_steps_per_s": les.steps_per_s(args.steps),
                 "rollout_steps_per_s": rollout.steps_per_s,

@@ -1,6 +1,7 @@
 //! Output directories written whole or not at all (SPEC §0.5, §9): work goes into
 //! `<out>.partial-<pid>` and is renamed to `<out>` at the end; an existing non-empty
 //! `<out>` is refused without `--force` (and replaced only after the new one is complete).
+//! A staging directory left by a killed run (its process gone) is removed by the next run.
 
 use crate::usage::usage;
 use anyhow::Context;
@@ -27,7 +28,9 @@ impl StagedDir {
                 ));
             }
         }
-        let mut name = target.file_name().map(|n| n.to_os_string()).unwrap_or_else(|| "out".into());
+        let base = target.file_name().map(|n| n.to_os_string()).unwrap_or_else(|| "out".into());
+        remove_stale_staging(target, &base.to_string_lossy());
+        let mut name = base;
         name.push(format!(".partial-{}", std::process::id()));
         let staging = target.with_file_name(name);
         if staging.exists() {
@@ -58,6 +61,27 @@ impl StagedDir {
             .with_context(|| format!("renaming {} to {}", self.staging.display(), self.target.display()))?;
         self.done = true;
         Ok(self.target.clone())
+    }
+}
+
+/// Removes `<base>.partial-<pid>` siblings of `target` left by runs that were killed
+/// (SIGKILL gives no chance to clean up): on Linux, those whose process is gone.
+fn remove_stale_staging(target: &Path, base: &str) {
+    let parent = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let proc_fs = Path::new("/proc/self");
+    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_string_lossy().strip_prefix(&format!("{base}.partial-")).map(str::to_owned) else {
+            continue;
+        };
+        let alive = !proc_fs.exists() || Path::new("/proc").join(&pid).exists();
+        if pid.parse::<u32>().is_ok() && !alive {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
     }
 }
 

@@ -265,7 +265,7 @@ pub fn run(args: PlotArgs) -> anyhow::Result<()> {
     metrics.write(&crate::metrics::envelope(
         "plot",
         &[],
-        "f32",
+        "none",
         parameters,
         json!({ "plot_s": start.elapsed().as_secs_f64() }),
         json!({ "out": out.display().to_string() }),

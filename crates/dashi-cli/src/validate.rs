@@ -195,7 +195,7 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<()> {
     metrics.write(&crate::metrics::envelope(
         "validate",
         &[("reference", &cpu_report), ("candidate", &gpu_report)],
-        "f64 (reference) / f32 (candidate)",
+        "mixed",
         parameters,
         json!({ "cpu_s": cpu_s, "gpu_s": gpu_s, "total_s": start.elapsed().as_secs_f64() }),
         json!({

@@ -2,30 +2,10 @@
 //! exits 2 naming the flag, nothing is overwritten without `--force`, and failed runs
 //! leave nothing under final names.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn dashi(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dashi")).args(args).current_dir(dir).output().expect("dashi runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn metrics(path: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(path).expect("metrics file")).expect("metrics JSON")
-}
-
-/// The metrics envelope of SPEC §7.
-fn assert_envelope(m: &serde_json::Value, command: &str) {
-    assert_eq!(m["command"], command);
-    assert_eq!(m["version"], env!("CARGO_PKG_VERSION"));
-    assert_eq!(m["fft_norm"], "backward");
-    for key in ["backend_requested", "backend_used", "device", "dtype", "parameters", "timings", "results"] {
-        assert!(!m[key].is_null(), "metrics lack {key}: {m}");
-    }
-}
+use common::{assert_metrics, dashi, metrics, stderr};
+use std::process::Command;
 
 #[test]
 fn les_writes_a_truth_and_metrics() {
@@ -49,7 +29,7 @@ fn les_writes_a_truth_and_metrics() {
     let o = dashi(&with_metrics, dir.path());
     assert!(o.status.success(), "{}", stderr(&o));
     let m = metrics(&dir.path().join("m.json"));
-    assert_envelope(&m, "les");
+    assert_metrics(&m, "les");
     assert_eq!(m["backend_used"]["solve"], "cpu");
     assert_eq!(m["results"]["ffts_per_step"], 2 * 5); // Heun, Cs = 0.17: 5 FFTs per RHS
     assert!(m["results"]["sim_time_per_wall_s"].as_f64().unwrap() > 0.0);
@@ -152,7 +132,7 @@ fn validate_passes_on_a_gpu_at_n_32() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let m = metrics(&dir.path().join("v.json"));
-    assert_envelope(&m, "validate");
+    assert_metrics(&m, "validate");
     assert_eq!(m["results"]["passed"], true);
     assert!(m["results"]["rel_l2_at_steps"].as_f64().unwrap() < 1e-3);
     assert_eq!(m["results"]["curves"]["rel_l2"].as_array().unwrap().len(), 4);
@@ -170,7 +150,7 @@ fn codec_commands_fit_rollout_decode_sweep() {
     let o = dashi(&with_out, d);
     assert!(o.status.success(), "{}", stderr(&o));
     let m = metrics(&d.join("fit.json"));
-    assert_envelope(&m, "fit");
+    assert_metrics(&m, "fit");
     assert_eq!(m["results"]["dim"], 2 * 24 + 4 + 2 * 8);
     // The model is not overwritten without --force (bad usage, names the flag).
     let again: Vec<&str> = fit.iter().copied().chain(["--out", "m.dashi"]).collect();
@@ -218,7 +198,7 @@ fn codec_commands_fit_rollout_decode_sweep() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let m = metrics(&d.join("r.json"));
-    assert_envelope(&m, "rollout");
+    assert_metrics(&m, "rollout");
     assert_eq!(m["results"]["hashes"].as_array().unwrap().len(), 2);
 
     let o = dashi(
@@ -241,7 +221,7 @@ fn codec_commands_fit_rollout_decode_sweep() {
         d,
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_envelope(&metrics(&d.join("d.json")), "decode");
+    assert_metrics(&metrics(&d.join("d.json")), "decode");
     for file in ["scores.csv", "summary.md", "correlation.png", "spectrum.png", "triptych_00000.png"] {
         assert!(d.join("dec").join(file).metadata().unwrap().len() > 0, "{file} missing or empty");
     }
@@ -266,10 +246,13 @@ fn codec_commands_fit_rollout_decode_sweep() {
             "--out",
             "sw",
             "--quiet",
+            "--metrics-json",
+            "s.json",
         ],
         d,
     );
     assert!(o.status.success(), "{}", stderr(&o));
+    assert_metrics(&metrics(&d.join("s.json")), "sweep");
     let runs: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(d.join("sw/sweep.json")).unwrap()).unwrap();
     assert_eq!(runs.as_array().unwrap().len(), 4);

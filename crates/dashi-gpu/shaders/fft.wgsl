@@ -271,8 +271,16 @@ fn exchange(lane: Lane, v: ptr<function, array<vec2<f32>, 16>>, leave: array<u32
 // t + 256 of a 512-invocation layout. The dispatch (FFT_TILE = 4096 values per
 // workgroup) launches twice the workgroups needed; the upper half returns at once.
 // Positions are recomputed from jj instead of kept in registers.
-const FFT_WIDE_MIN_L: u32 = 1024u;
 const FFT_WIDE_LOG2_TILE: u32 = 13u;
+
+// Pipeline-overridable constants: the host compiles one pipeline per (n, axis, radix)
+// (dashi-gpu's `shaders::specialization`), so the driver's compiler sees every loop
+// count and shift; FFT_SPEC_N = 0 (the default) reads them from the parameters.
+// FFT_SPEC_WIDE = 1 selects the wide column tiles (axis 1 only).
+override FFT_SPEC_N: u32 = 0u;
+override FFT_SPEC_AXIS: u32 = 0u;
+override FFT_SPEC_RADIX: u32 = 16u;
+override FFT_SPEC_WIDE: u32 = 0u;
 
 struct WideItem {
     lane: Lane,
@@ -396,9 +404,7 @@ fn wide_store(v: ptr<function, array<vec2<f32>, 16>>, it: WideItem, log2n: u32, 
     }
 }
 
-fn fft_step_wide(wgx: u32, t: u32) {
-    let n = fft_step_params.n;
-    let radix = fft_step_params.radix;
+fn fft_step_wide(wgx: u32, t: u32, n: u32, radix: u32) {
     let span = fft_step_params.span;
     let log2n = countTrailingZeros(n);
     let log2l = countTrailingZeros(radix);
@@ -442,14 +448,15 @@ fn fft_step_wide(wgx: u32, t: u32) {
 
 @compute @workgroup_size(256)
 fn fft_step(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t: u32) {
-    if fft_step_params.axis == 1u && fft_step_params.radix >= FFT_WIDE_MIN_L {
-        fft_step_wide(wg.x, t);
+    let spec = FFT_SPEC_N != 0u;
+    let n = select(fft_step_params.n, FFT_SPEC_N, spec);
+    let radix = select(fft_step_params.radix, FFT_SPEC_RADIX, spec);
+    let axis = select(fft_step_params.axis, FFT_SPEC_AXIS, spec);
+    if spec && FFT_SPEC_WIDE == 1u {
+        fft_step_wide(wg.x, t, n, radix);
         return;
     }
-    let n = fft_step_params.n;
-    let radix = fft_step_params.radix;
     let span = fft_step_params.span;
-    let axis = fft_step_params.axis;
     let log2n = countTrailingZeros(n);
     let log2l = countTrailingZeros(radix);
     let per_wg = FFT_TILE >> log2l;

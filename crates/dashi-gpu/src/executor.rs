@@ -36,6 +36,7 @@ struct DeviceBuffer {
 struct Pipeline {
     pipeline: wgpu::ComputePipeline,
     layout: wgpu::BindGroupLayout,
+    pipeline_layout: wgpu::PipelineLayout,
 }
 
 struct Timestamps {
@@ -66,6 +67,9 @@ pub struct GpuExecutor {
     next_id: u32,
     modules: HashMap<&'static str, (wgpu::ShaderModule, shaders::ValidatedModule)>,
     pipelines: HashMap<&'static str, Pipeline>,
+    /// Pipelines specialised with overridable constants ([`shaders::specialization`]),
+    /// sharing the generic pipeline's layouts (so its bind groups).
+    specialized: HashMap<(&'static str, [u32; 4]), wgpu::ComputePipeline>,
     bind_groups: HashMap<(&'static str, Vec<u32>), wgpu::BindGroup>,
     arena: wgpu::Buffer,
     arena_host: Vec<u8>,
@@ -170,6 +174,7 @@ impl GpuExecutor {
             next_id: 0,
             modules: HashMap::new(),
             pipelines: HashMap::new(),
+            specialized: HashMap::new(),
             bind_groups: HashMap::new(),
             arena,
             arena_host: Vec::new(),
@@ -284,13 +289,37 @@ impl GpuExecutor {
                 layout: Some(&pipeline_layout),
                 module: &self.modules[op.family].0,
                 entry_point: Some(op.name),
-                compilation_options: Default::default(),
+                compilation_options: compilation_options(op, &[]),
                 cache: None,
             });
             self.check_faults()?;
-            self.pipelines.insert(op.name, Pipeline { pipeline, layout });
+            self.pipelines.insert(op.name, Pipeline { pipeline, layout, pipeline_layout });
         }
         Ok(&self.pipelines[op.name])
+    }
+
+    /// The pipeline `op` runs with for `params`: the generic one, or the one specialised
+    /// for them (created on first use).
+    fn pipeline_for(&mut self, op: &'static OpSpec, params: &[u8]) -> Result<&wgpu::ComputePipeline, ExecError> {
+        self.pipeline(op)?;
+        let Some(spec) = shaders::specialization(op, params) else {
+            return Ok(&self.pipelines[op.name].pipeline);
+        };
+        let key = (op.name, spec.map(|(_, v)| v));
+        if !self.specialized.contains_key(&key) {
+            let constants: Vec<(&str, f64)> = spec.iter().map(|&(k, v)| (k, f64::from(v))).collect();
+            let pipeline = self.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                label: Some(op.name),
+                layout: Some(&self.pipelines[op.name].pipeline_layout),
+                module: &self.modules[op.family].0,
+                entry_point: Some(op.name),
+                compilation_options: compilation_options(op, &constants),
+                cache: None,
+            });
+            self.check_faults()?;
+            self.specialized.insert(key, pipeline);
+        }
+        Ok(&self.specialized[&key])
     }
 
     /// Submits what was recorded and waits for the device to finish it.
@@ -462,7 +491,7 @@ impl GpuExecutor {
             // ran at ~39 µs per dispatch instead of the device's own pace.
             self.submit()?;
         }
-        self.pipeline(op)?;
+        let pipeline = self.pipeline_for(op, params)?.clone();
         let keys: Vec<(&'static str, Vec<u32>)> =
             sets.iter().map(|b| (op.name, b.iter().map(|x| x.0).collect::<Vec<_>>())).collect();
         for (key, buffers) in keys.iter().zip(sets) {
@@ -488,7 +517,7 @@ impl GpuExecutor {
         {
             let mut pass =
                 encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some(op.name), timestamp_writes });
-            pass.set_pipeline(&self.pipelines[op.name].pipeline);
+            pass.set_pipeline(&pipeline);
             let bind_groups: Vec<&wgpu::BindGroup> = keys.iter().map(|k| &self.bind_groups[k]).collect();
             for k in 0..repeats {
                 pass.set_bind_group(0, bind_groups[k % bind_groups.len()], &[offset as u32]);
@@ -558,6 +587,14 @@ fn read_mapped(device: &wgpu::Device, buffer: &wgpu::Buffer, size: u64) -> Resul
     };
     buffer.unmap();
     Ok(bytes)
+}
+
+/// Compilation options of `op`'s pipelines (see [`shaders::NO_ZERO_INIT_FAMILIES`]).
+fn compilation_options<'a>(op: &OpSpec, constants: &'a [(&'a str, f64)]) -> wgpu::PipelineCompilationOptions<'a> {
+    wgpu::PipelineCompilationOptions {
+        constants,
+        zero_initialize_workgroup_memory: !shaders::NO_ZERO_INIT_FAMILIES.contains(&op.family),
+    }
 }
 
 impl Executor for GpuExecutor {
