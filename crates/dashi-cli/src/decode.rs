@@ -197,7 +197,8 @@ pub fn decode_and_score(
     let z_start = encoder.encode(exec, &input.frames[..n * n])?;
     encoder.free(exec)?;
     let limit = input.frames.iter().fold(0.0f64, |m, v| m.max(v.abs())) as f32;
-    let bar = crate::progress::steps_bar(count as u64, "decode", job.quiet);
+    let same_truth = input.truth.meta().truth_id == model.meta.truth_id;
+    let bar = crate::progress::steps_bar(count as u64, "decode", "frames", job.quiet);
     let mut scored = 0usize;
     let mut last_decoded = Vec::new();
     let mut train_end: Option<(usize, Vec<f64>)> = None;
@@ -208,9 +209,9 @@ pub fn decode_and_score(
             crate::pictures::write_triptych(
                 &out.file(&format!("triptych_{:05}.png", record.frame)),
                 n,
-                truth,
-                decoded,
+                (truth, decoded),
                 record,
+                horizon(record.frame, model.meta.train_transitions, model.meta.frames, same_truth),
                 limit,
             )
             .map_err(|e| dashi_codec::CodecError::Model(format!("writing a triptych: {e:#}")))?;
@@ -232,7 +233,6 @@ pub fn decode_and_score(
     let decode_s = start.elapsed().as_secs_f64();
 
     let train = model.meta.train_transitions;
-    let same_truth = input.truth.meta().truth_id == model.meta.truth_id;
     std::fs::write(out.file("scores.csv"), scores_csv(&records, train, model.meta.frames, same_truth))
         .context("writing scores.csv")?;
     let train_time = train as f64 * model.meta.frame_dt;
@@ -288,21 +288,27 @@ pub fn decode_and_score(
     Ok(DecodeOutcome { records, summary, decode_s, same_truth })
 }
 
+/// The horizon of `frame`: train (≤ `train` transitions), eval (up to the model's last
+/// fitted frame, `frames` − 1), beyond, or other-truth when scoring a different truth.
+fn horizon(frame: usize, train: usize, frames: usize, same_truth: bool) -> &'static str {
+    if !same_truth {
+        "other-truth"
+    } else if frame <= train {
+        "train"
+    } else if frame < frames {
+        "eval"
+    } else {
+        "beyond"
+    }
+}
+
 /// `scores.csv`: one row per frame and method (columns in docs/FORMATS.md).
 fn scores_csv(records: &[FrameRecord], train: usize, frames: usize, same_truth: bool) -> String {
     let mut csv = String::from(
         "frame,time,horizon,method,rel_l2,correlation,energy_ratio,enstrophy_ratio,lsd,mask_active,closure_level\n",
     );
     for r in records {
-        let horizon = if !same_truth {
-            "other-truth"
-        } else if r.frame <= train {
-            "train"
-        } else if r.frame < frames {
-            "eval"
-        } else {
-            "beyond"
-        };
+        let horizon = horizon(r.frame, train, frames, same_truth);
         let mut row = |method: &str, s: FrameScores| {
             let closure = r.mask.closure_level.map_or(String::new(), |l| l.to_string());
             let _ = writeln!(

@@ -134,7 +134,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     let meta = input.truth.meta();
     let info =
         TruthInfo { truth_id: meta.truth_id.clone(), solver_id: meta.solver_id.clone(), frame_dt: input.frame_dt };
-    let bar = crate::progress::steps_bar(frames, "encode", quiet);
+    let bar = crate::progress::steps_bar(frames, "encode", "frames", quiet);
     let model = train(exec, args.n, &input.frames, &info, &config, |done| bar.set_position(done as u64))?;
     bar.finish_and_clear();
     model.write(&out.file("model.dashi"), false).context("writing model.dashi")?;

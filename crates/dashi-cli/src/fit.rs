@@ -74,7 +74,7 @@ pub fn run(args: FitArgs) -> anyhow::Result<()> {
     let info =
         TruthInfo { truth_id: meta.truth_id.clone(), solver_id: meta.solver_id.clone(), frame_dt: input.frame_dt };
     let count = input.frames.len() / (n * n);
-    let bar = crate::progress::steps_bar(count as u64, "encode", args.common.quiet);
+    let bar = crate::progress::steps_bar(count as u64, "encode", "frames", args.common.quiet);
     let start = Instant::now();
     let model = train(selected.exec.as_mut(), n, &input.frames, &info, &config, |done| bar.set_position(done as u64))?;
     bar.finish_and_clear();

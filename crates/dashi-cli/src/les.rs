@@ -151,7 +151,7 @@ pub fn simulate(
     }
     writer.push_frame(&first.omega, &first.energy_spectrum, first.diagnostics)?;
     pictures.frame(writer, 0, &first)?;
-    let bar = crate::progress::steps_bar(steps, "les", quiet);
+    let bar = crate::progress::steps_bar(steps, "les", "steps", quiet);
     let (mut solve_s, mut last) = (0.0, first.clone());
     while les.steps() < steps {
         let chunk = stride.min(steps - les.steps());

@@ -9,20 +9,20 @@ use dashi_plot::{
 };
 use std::path::Path;
 
-/// Writes one triptych PNG.
+/// Writes one triptych PNG; `horizon` (train, eval, …) goes into the caption.
 pub fn write_triptych(
     path: &Path,
     n: usize,
-    truth: &[f64],
-    decoded: &[f64],
+    (truth, decoded): (&[f64], &[f64]),
     record: &FrameRecord,
+    horizon: &str,
     limit: f32,
 ) -> anyhow::Result<()> {
     let t: Vec<f32> = truth.iter().map(|&v| v as f32).collect();
     let d: Vec<f32> = decoded.iter().map(|&v| v as f32).collect();
     let e: Vec<f32> = decoded.iter().zip(truth).map(|(a, b)| (a - b) as f32).collect();
     let caption = format!(
-        "frame {}   t = {:.2}   rel-L2 = {:.3}   corr = {:.3}   LSD = {:.2}",
+        "frame {} ({horizon})   t = {:.2}   rel-L2 = {:.3}   corr = {:.3}   LSD = {:.2}",
         record.frame, record.time, record.rollout.rel_l2, record.rollout.correlation, record.rollout.lsd
     );
     let canvas = triptych(

@@ -80,7 +80,7 @@ pub fn timed_rollout(
     let d = model.meta.dim;
     let mut rollout = Rollout::new(exec, &model.operator, z0, batch, jump)?;
     let observations = steps / stride;
-    let bar = crate::progress::steps_bar(steps, "rollout", quiet);
+    let bar = crate::progress::steps_bar(steps, "rollout", "steps", quiet);
     let mut hashes = Vec::new();
     let (mut step_s, mut observe_s) = (0.0, 0.0);
     for _ in 0..observations {

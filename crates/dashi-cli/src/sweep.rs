@@ -93,7 +93,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<()> {
     encoder.free(exec)?;
     let options = EvalOptions { decode_every: args.decode_every, baselines: false, reconstruction: false, decode };
     let runs = ridges.len() * args.noise.len();
-    let bar = crate::progress::steps_bar(runs as u64, "sweep", args.common.quiet);
+    let bar = crate::progress::steps_bar(runs as u64, "sweep", "runs", args.common.quiet);
     let mut csv = String::from("ridge,noise,frame,time,rel_l2,correlation,energy_ratio,enstrophy_ratio,lsd\n");
     let (mut summary, mut chart) =
         (Vec::new(), LineChart::new("correlation with truth").x_axis("time", AxisScale::Linear));

@@ -105,7 +105,7 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<()> {
     let omega = run.field();
     let mut les_cpu = Les::new(&mut cpu, run.config, &omega)?;
     let mut les_gpu = Les::new(gpu.as_mut(), run.config, &omega)?;
-    let bar = crate::progress::steps_bar(args.long_steps, "validate", args.common.quiet);
+    let bar = crate::progress::steps_bar(args.long_steps, "validate", "steps", args.common.quiet);
     let mut points = Vec::new();
     let (mut cpu_s, mut gpu_s) = (0.0, 0.0);
     while les_cpu.steps() < args.long_steps {

@@ -52,3 +52,8 @@ pub(crate) fn dispatch<E: dashi_core::ops::Executor + ?Sized, P: bytemuck::Pod>(
 ) -> Result<(), dashi_core::ops::ExecError> {
     exec.enqueue(op, buffers, bytemuck::bytes_of(params))
 }
+
+/// The README's example, compiled and run as a doctest so it cannot rot.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
