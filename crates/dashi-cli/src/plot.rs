@@ -56,13 +56,13 @@ enum PlotKind {
         limit: Option<f32>,
     },
     /// Shell energy spectra E(k) of stored frames, log–log, with k⁻³.
-    #[command(after_help = "Example:\n  dashi plot spectrum --truth latest --frames 0,50,last --out spectrum.png")]
+    #[command(after_help = "Example:\n  dashi plot spectrum --truth latest --frame 0,50,last --out spectrum.png")]
     Spectrum {
         #[command(flatten)]
         truth: TruthArg,
-        /// Frame indices (comma-separated; `last` allowed).
+        /// Frame indices, comma-separated (`last` allowed).
         #[arg(long, value_delimiter = ',', default_value = "0,last")]
-        frames: Vec<String>,
+        frame: Vec<String>,
     },
     /// Energy, enstrophy and palinstrophy over time, relative to t = 0.
     #[command(after_help = "Example:\n  dashi plot diagnostics --truth latest --out diagnostics.png")]

@@ -112,7 +112,7 @@ fn demo_writes_every_file_and_plot_redraws_them() {
     let truth = demo.join("truth").display().to_string();
     let plots: [(&[&str], &str, &[u8]); 6] = [
         (&["field", "--frame", "3"], "field.png", b"\x89PNG"),
-        (&["spectrum", "--frames", "0,5,last"], "spectrum.png", b"\x89PNG"),
+        (&["spectrum", "--frame", "0,5,last"], "spectrum.png", b"\x89PNG"),
         (&["diagnostics"], "diagnostics.png", b"\x89PNG"),
         (&["gif", "--delay-ms", "50"], "omega.gif", b"GIF89a"),
         (&["scores", "--scores", "demo", "--metric", "lsd"], "lsd.png", b"\x89PNG"),
