@@ -195,10 +195,10 @@ pub fn run(args: PlotArgs) -> anyhow::Result<()> {
             crate::pictures::write_vorticity_png(&out, truth.n(), &omega, &title, *limit)?;
             ("field", json!({ "truth": arg.truth, "truth_id": truth.meta().truth_id, "frame": i, "limit": limit }))
         }
-        PlotKind::Spectrum { truth: arg, frames } => {
+        PlotKind::Spectrum { truth: arg, frame } => {
             let truth = arg.open()?;
             let indices =
-                frames.iter().map(|f| frame_index(f, truth.frame_count())).collect::<anyhow::Result<Vec<_>>>()?;
+                frame.iter().map(|f| frame_index(f, truth.frame_count())).collect::<anyhow::Result<Vec<_>>>()?;
             let curves: Vec<(String, &[f64])> = indices
                 .iter()
                 .map(|&i| (format!("t = {:.2}", truth.times()[i]), truth.spectrum(i).expect("index checked")))
