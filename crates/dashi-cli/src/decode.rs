@@ -270,7 +270,7 @@ pub fn decode_and_score(
     let table = if same_truth { summary_table(&records, train, fitted) } else { summary_table(&records, 0, 0) };
     let mut summary = format!(
         "model `{}` (truth {}, N = {n}, D = {}), scored against truth `{}` ({count} frames, one step = {} time units).\n\
-         Backend: {}. Residual: {:?}. {}\n\n",
+         Executor: {}. Residual: {:?}. {}\n\n",
         job.model_label,
         model.meta.truth_id,
         model.meta.dim,

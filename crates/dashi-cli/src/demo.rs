@@ -61,6 +61,15 @@ pub struct DemoArgs {
 /// Frames are stored every this many LES steps.
 const STRIDE: u64 = 20;
 
+/// `seconds` in ns, µs or ms, whichever reads best.
+fn per_step(seconds: f64) -> String {
+    match seconds {
+        s if s < 1e-6 => format!("{:.0} ns", s * 1e9),
+        s if s < 1e-3 => format!("{:.1} µs", s * 1e6),
+        s => format!("{:.2} ms", s * 1e3),
+    }
+}
+
 /// Runs `dashi demo`.
 pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     if !(32..=2048).contains(&args.n) || !args.n.is_power_of_two() {
@@ -185,7 +194,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     let _ = writeln!(
         summary,
         "LES (mcwilliams, N = {}, {} steps, {frames} frames) → fit on the first {} transitions → rollout → \
-         decode → scores. Backend: {report}. Total {total_s:.1} s.\n",
+         decode → scores. Executor: {report}. Total {total_s:.1} s.\n",
         args.n, args.steps, m.train_transitions
     );
     summary.push_str("| stage | wall s | what |\n|---|---|---|\n");
@@ -202,7 +211,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
             grid as f64 / m.dim as f64,
             m.train_residual
         ),
-        format!("{:.0} steps/s ({:.0} ns/step)", rollout.steps_per_s, 1e9 / rollout.steps_per_s),
+        format!("{:.0} steps/s ({} per step)", rollout.steps_per_s, per_step(1.0 / rollout.steps_per_s)),
         format!("{} frames scored", decoded.records.len()),
     ];
     for ((stage, s), w) in stages.iter().zip(&what) {
