@@ -353,7 +353,7 @@ pub fn run(args: DecodeArgs) -> anyhow::Result<()> {
         return usage("--decode-every 0: must be at least 1");
     }
     let metrics = crate::metrics::MetricsFile::check(args.common.metrics_json.clone(), args.common.force)?;
-    let model = Model::read(&args.model).with_context(|| format!("--model {}", args.model.display()))?;
+    let model = crate::model_input::read(&args.model)?;
     let input = crate::truth_input::load(&args.truth, &args.truths, args.frames)?;
     let n = model.meta.n;
     if input.truth.n() != n {

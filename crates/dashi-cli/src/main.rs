@@ -16,6 +16,7 @@ mod fit;
 mod info;
 mod les;
 mod metrics;
+mod model_input;
 mod output_dir;
 mod pictures;
 mod plot;
@@ -116,6 +117,23 @@ pub struct CommonArgs {
     pub quiet: bool,
 }
 
+/// The error and its causes joined by ": ", skipping a cause whose text the message
+/// already contains (library errors often repeat their source in their own message).
+fn describe(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
+}
+
 fn parse_backend(s: &str) -> Result<BackendRequest, String> {
     s.parse()
 }
@@ -145,7 +163,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", describe(&e));
             if e.downcast_ref::<UsageError>().is_some() { ExitCode::from(2) } else { ExitCode::from(1) }
         }
     }

@@ -2,7 +2,6 @@
 
 use crate::CommonArgs;
 use crate::usage::usage;
-use anyhow::Context;
 use clap::Args;
 use dashi_codec::{Model, Rollout};
 use dashi_core::hash::state_hash;
@@ -116,7 +115,7 @@ pub fn run(args: RolloutArgs) -> anyhow::Result<()> {
         ));
     }
     let metrics = crate::metrics::MetricsFile::check(args.common.metrics_json.clone(), args.common.force)?;
-    let model = Model::read(&args.model).with_context(|| format!("--model {}", args.model.display()))?;
+    let model = crate::model_input::read(&args.model)?;
     let mut selected = crate::backend::select(&args.common)?;
     let report = selected.report.clone();
     if !args.common.quiet {

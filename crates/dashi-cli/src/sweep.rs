@@ -8,7 +8,7 @@ use crate::output_dir::StagedDir;
 use crate::usage::usage;
 use anyhow::Context;
 use clap::Args;
-use dashi_codec::{Encoder, EvalOptions, FitConfig, Model, evaluate, fit, high_correlation_time};
+use dashi_codec::{Encoder, EvalOptions, FitConfig, evaluate, fit, high_correlation_time};
 use dashi_plot::{AxisScale, LineChart, Series};
 use serde_json::json;
 use std::fmt::Write as _;
@@ -60,7 +60,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<()> {
         return usage(format!("--noise {s}: levels must be finite and >= 0"));
     }
     let metrics = crate::metrics::MetricsFile::check(args.common.metrics_json.clone(), args.common.force)?;
-    let model = Model::read(&args.model).with_context(|| format!("--model {}", args.model.display()))?;
+    let model = crate::model_input::read(&args.model)?;
     let ridges = if args.ridge.is_empty() { vec![model.meta.fit.ridge] } else { args.ridge.clone() };
     for &ridge in &ridges {
         if let Err(e) = (FitConfig { ridge, ..model.meta.fit }).validate() {

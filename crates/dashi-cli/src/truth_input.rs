@@ -25,7 +25,12 @@ pub fn resolve_dir(selector: &str, root: &Path) -> anyhow::Result<PathBuf> {
     }
     match resolve(root, selector) {
         Ok(dir) => Ok(dir),
-        Err(e) => usage(format!("--truth {selector}: {e} (looked in --truths {})", root.display())),
+        Err(e) => usage(format!(
+            "--truth {selector}: {e} (looked in --truths {}; write a truth with `dashi les --out {}`, \
+             or pass --truths DIR or a truth directory)",
+            root.display(),
+            root.display()
+        )),
     }
 }
 

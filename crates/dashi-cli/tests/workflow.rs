@@ -242,6 +242,10 @@ fn bad_truth_inputs_name_the_input() {
     }
     assert!(!d.join("model.dashi").exists() && !d.join("p.png").exists());
 
+    // A missing model file is bad usage that says how to make one.
+    let o = dashi(&["rollout", "--backend", "cpu", "--model", "absent.dashi"], d);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--model absent.dashi") && stderr(&o).contains("dashi fit"), "{}", stderr(&o));
     // A corrupt model file: decode fails (exit 1) naming it, with no output directory.
     std::fs::write(d.join("junk.dashi"), b"DASHI not really a model").unwrap();
     let o = dashi(&["decode", "--backend", "cpu", "--model", "junk.dashi", "--truth", "good", "--out", "dec"], d);
