@@ -347,6 +347,27 @@ pub fn high_correlation_times(records: &[FrameRecord]) -> serde_json::Value {
             "reconstruction": hct(METHODS[3].1) })
 }
 
+/// Loads the truth `selector` (first `frames` frames) to score `model` against, checking
+/// its N, and the model's decoder settings with `flags` applied and validated.
+pub fn truth_for_model(
+    model: &Model,
+    selector: &str,
+    truths: &std::path::Path,
+    frames: Option<usize>,
+    flags: &DecodeFlags,
+) -> anyhow::Result<(TruthFrames, DecodeConfig)> {
+    let input = crate::truth_input::load(selector, truths, frames)?;
+    let n = model.meta.n;
+    if input.truth.n() != n {
+        return usage(format!("--truth {selector}: N = {}, but the model was fitted at N = {n}", input.truth.n()));
+    }
+    let decode = flags.apply(model.meta.decode);
+    if let Err(e) = decode.validate(n) {
+        return usage(e.to_string());
+    }
+    Ok((input, decode))
+}
+
 /// Runs `dashi decode`.
 pub fn run(args: DecodeArgs) -> anyhow::Result<()> {
     if args.decode_every == 0 {
@@ -354,15 +375,8 @@ pub fn run(args: DecodeArgs) -> anyhow::Result<()> {
     }
     let metrics = crate::metrics::MetricsFile::check(args.common.metrics_json.clone(), args.common.force)?;
     let model = crate::model_input::read(&args.model)?;
-    let input = crate::truth_input::load(&args.truth, &args.truths, args.frames)?;
+    let (input, decode) = truth_for_model(&model, &args.truth, &args.truths, args.frames, &args.decoder)?;
     let n = model.meta.n;
-    if input.truth.n() != n {
-        return usage(format!("--truth {}: N = {}, but the model was fitted at N = {n}", args.truth, input.truth.n()));
-    }
-    let decode = args.decoder.apply(model.meta.decode);
-    if let Err(e) = decode.validate(n) {
-        return usage(e.to_string());
-    }
     let out = StagedDir::create(&args.out, "--out", args.common.force)?;
     let mut selected = crate::backend::select(&args.common)?;
     let report = selected.report.clone();

@@ -71,15 +71,9 @@ pub fn run(args: SweepArgs) -> anyhow::Result<()> {
     if z_truth.is_none() && !args.ridge.is_empty() {
         return usage(format!("--ridge: {} holds no encoded truth to refit from", args.model.display()));
     }
-    let input = crate::truth_input::load(&args.truth, &args.truths, args.frames)?;
+    let (input, decode) =
+        crate::decode::truth_for_model(&model, &args.truth, &args.truths, args.frames, &args.decoder)?;
     let n = model.meta.n;
-    if input.truth.n() != n {
-        return usage(format!("--truth {}: N = {}, but the model was fitted at N = {n}", args.truth, input.truth.n()));
-    }
-    let decode = args.decoder.apply(model.meta.decode);
-    if let Err(e) = decode.validate(n) {
-        return usage(e.to_string());
-    }
     let out = StagedDir::create(&args.out, "--out", args.common.force)?;
     let mut selected = crate::backend::select(&args.common)?;
     let report = selected.report.clone();
