@@ -61,6 +61,18 @@ pub struct DemoArgs {
 /// Frames are stored every this many LES steps.
 const STRIDE: u64 = 20;
 
+/// Steps of the kernel-only rollout: `requested`, capped (to a multiple of 10) when the
+/// fitted A has spectral radius ρ > 1 so that the state grows by at most ρ^s ≤ 10^30 and
+/// stays finite in f32 (the GPU's precision; the zero-prior fit often has ρ slightly
+/// above 1, e.g. 1.044 → 1580 steps). The cap is reported with the stage.
+fn rollout_horizon(requested: u64, spectral_radius: Option<f64>) -> u64 {
+    let cap = match spectral_radius {
+        Some(rho) if rho > 1.0 => ((30.0 * std::f64::consts::LN_10 / rho.ln()) as u64 / 10 * 10).max(10),
+        _ => u64::MAX,
+    };
+    requested.min(cap) / 10 * 10
+}
+
 /// `seconds` in ns, µs or ms, whichever reads best.
 fn per_step(seconds: f64) -> String {
     match seconds {
@@ -150,10 +162,11 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     let fit_s = t0.elapsed().as_secs_f64();
 
     // 3. Kernel-only rollout.
+    let horizon = rollout_horizon(args.rollout_steps, model.meta.spectral_radius);
     if !quiet {
-        eprintln!("[3/4] rollout: {} kernel-only steps of z·A (D = {})", args.rollout_steps, model.meta.dim);
+        eprintln!("[3/4] rollout: {horizon} kernel-only steps of z·A (D = {})", model.meta.dim);
     }
-    let stride = args.rollout_steps / 10;
+    let stride = horizon / 10;
     let rollout: RolloutOutcome =
         timed_rollout(exec, &model, &model.z0, 1, stride * 10, stride, 1, quiet).context("rollout")?;
 
@@ -211,7 +224,21 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
             grid as f64 / m.dim as f64,
             m.train_residual
         ),
-        format!("{:.0} steps/s ({} per step)", rollout.steps_per_s, per_step(1.0 / rollout.steps_per_s)),
+        format!(
+            "{} steps: {:.0} steps/s ({} per step){}",
+            rollout.frames,
+            rollout.steps_per_s,
+            per_step(1.0 / rollout.steps_per_s),
+            if horizon < args.rollout_steps {
+                format!(
+                    "; capped from {}: ρ(A) = {:.4} > 1, ρ^steps ≤ 1e30",
+                    args.rollout_steps,
+                    model.meta.spectral_radius.unwrap_or(f64::NAN)
+                )
+            } else {
+                String::new()
+            }
+        ),
         format!("{} frames scored", decoded.records.len()),
     ];
     for ((stage, s), w) in stages.iter().zip(&what) {
@@ -231,7 +258,8 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         &precision,
         json!({ "les": params, "encode": { "k_cut": encode.k_cut, "mid_cut": encode.mid_cut, "topk": encode.topk },
                 "fit": { "train_frac": args.train_frac, "ridge": config.fit.ridge, "prior": "zero" },
-                "rollout_steps": rollout.frames, "decode": model.meta.decode }),
+                "rollout_steps_requested": args.rollout_steps, "rollout_steps": rollout.frames,
+                "decode": model.meta.decode }),
         json!({ "les_s": les_s, "fit_s": fit_s, "rollout_s": rollout.step_s + rollout.observe_s, "decode_s": decode_s,
                 "total_s": total_s }),
         json!({ "out": args.out.display().to_string(), "frames": frames, "dim": m.dim, "grid_values": grid, "train_transitions": m.train_transitions,
@@ -260,4 +288,20 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         println!("\nwritten to {} in {total_s:.1} s — open summary.md and truth_vs_decoded.gif", dir.display());
     }
     metrics.write(&envelope)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rollout_horizon;
+
+    #[test]
+    fn the_rollout_horizon_keeps_growing_states_finite_in_f32() {
+        assert_eq!(rollout_horizon(10_000, None), 10_000);
+        assert_eq!(rollout_horizon(10_000, Some(0.999)), 10_000);
+        assert_eq!(rollout_horizon(10_005, Some(1.0)), 10_000);
+        let capped = rollout_horizon(10_000, Some(1.044));
+        assert!(capped < 10_000 && capped % 10 == 0, "{capped}");
+        assert!(1.044f64.powi(capped as i32) <= 1e30 && 1.044f64.powi(capped as i32 + 10) > 1e30);
+        assert_eq!(rollout_horizon(10_000, Some(1e6)), 10);
+    }
 }
