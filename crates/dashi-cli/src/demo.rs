@@ -1,7 +1,9 @@
 //! `dashi demo`: the embedded default run (SPEC §7), end to end in one folder.
 //!
 //! 1. **LES** — McWilliams decaying turbulence, N = 128, dt = 0.005, Heun, Smagorinsky
-//!    Cs = 0.17, 3000 steps stored every 20 (151 frames, frame Δt = 0.1), written as a
+//!    Cs = 0.17, 3000 steps stored every 20 (151 frames, frame Δt = 0.1; above N = 512,
+//!    dt shrinks as 512/N and the stride grows to match, keeping the CFL number and the
+//!    frame Δt), written as a
 //!    truth directory `truth/` with PNGs of every 10th frame;
 //! 2. **fit** — encode every frame into the v4 proxy z (|k| ≤ 8 exactly, 128 anchors in
 //!    8 < |k| ≤ 32) and fit z_{t+1} = z_t·A by ridge on the first 60 % of the transitions
@@ -14,7 +16,7 @@
 //! 5. `summary.md` and `metrics.json`, and a short table on stdout.
 //!
 //! Everything is written into `<out>.partial-<pid>` and renamed to `<out>` at the end.
-//! `--n`/`--steps` shrink the run (CI uses `--n 64 --steps 600`).
+//! `--n`/`--frames` shrink the run (CI uses `--n 64 --frames 30`).
 
 use crate::CommonArgs;
 use crate::decode::{DecodeJob, DecodeOutcome, decode_and_score, high_correlation_times};
@@ -42,9 +44,10 @@ pub struct DemoArgs {
     /// Grid size N (a power of two, 32..=2048).
     #[arg(long, default_value_t = 128)]
     n: usize,
-    /// LES steps (dt = 0.005; frames every 20 steps).
-    #[arg(long, default_value_t = 3000)]
-    steps: u64,
+    /// Frames after the initial one, 0.1 time units apart (20 LES steps of dt = 0.005 each;
+    /// above N = 512, dt·512/N and 20·N/512 steps).
+    #[arg(long, default_value_t = 150)]
+    frames: u64,
     /// Seed of the initial field.
     #[arg(long, default_value_t = 0)]
     seed: u64,
@@ -58,8 +61,12 @@ pub struct DemoArgs {
     common: CommonArgs,
 }
 
-/// Frames are stored every this many LES steps.
-const STRIDE: u64 = 20;
+/// LES time step and steps per stored frame at `n`: dt = 0.005 and 20 steps up to N = 512,
+/// then dt·512/N and 20·N/512 steps (the same CFL number and frame Δt = 0.1).
+fn time_step(n: usize) -> (f64, u64) {
+    let refine = (n / 512).max(1) as u64;
+    (0.005 / refine as f64, 20 * refine)
+}
 
 /// Steps of the kernel-only rollout: `requested`, capped (to a multiple of 10) when the
 /// fitted A has spectral radius ρ > 1 so that the state grows by at most ρ^s ≤ 10^30 and
@@ -87,15 +94,17 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     if !(32..=2048).contains(&args.n) || !args.n.is_power_of_two() {
         return usage(format!("--n {}: must be a power of two in 32..=2048", args.n));
     }
-    if args.steps < 5 * STRIDE {
-        return usage(format!("--steps {}: need at least {} (5 frames of {STRIDE} steps)", args.steps, 5 * STRIDE));
+    if args.frames < 5 {
+        return usage(format!("--frames {}: need at least 5", args.frames));
     }
+    let (dt, stride) = time_step(args.n);
+    let steps = args.frames * stride;
     if args.rollout_steps < 10 {
         return usage(format!("--rollout-steps {}: need at least 10", args.rollout_steps));
     }
     let flags = LesFlags {
         n: args.n,
-        dt: 0.005,
+        dt,
         nu: None,
         cs: None,
         ic: "mcwilliams".into(),
@@ -127,21 +136,21 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
 
     // 1. LES → truth/ (with PNGs of every 10th frame).
     if !quiet {
-        eprintln!("[1/4] LES: mcwilliams N = {}, {} steps", args.n, args.steps);
+        eprintln!("[1/4] LES: mcwilliams N = {}, {steps} steps of dt = {dt}", args.n);
     }
     let t0 = Instant::now();
-    let frames = args.steps.div_ceil(STRIDE) + 1;
+    let frames = args.frames + 1;
     let backend_used = if crate::backend::is_gpu(&report) { "gpu" } else { "cpu" };
     let mut params = run.parameters();
-    params["steps"] = json!(args.steps);
-    params["stride"] = json!(STRIDE);
+    params["steps"] = json!(steps);
+    params["stride"] = json!(stride);
     let meta = TruthMeta::new("truth", "spectral_les_v1", args.n, params.as_object().cloned().expect("an object"))
         .with_backend(report.requested.to_string(), backend_used, report.used.device_name.clone())
         .with_dtype(precision.clone());
     let mut writer = TruthWriter::create(&out.file(""), meta).context("--out: creating the truth")?;
     let png = PictureFlags { png: true, png_every: 10, gif: false };
     let mut pictures = LesPictures::new(&png, args.n, frames);
-    let les: LesOutcome = simulate(exec, &run, args.steps, STRIDE, 1.0, &mut writer, &mut pictures, quiet)?;
+    let les: LesOutcome = simulate(exec, &run, steps, stride, 1.0, &mut writer, &mut pictures, quiet)?;
     let truth_dir = writer.finish()?;
     let les_s = t0.elapsed().as_secs_f64();
 
@@ -208,13 +217,13 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         summary,
         "LES (mcwilliams, N = {}, {} steps, {frames} frames) → fit on the first {} transitions → rollout → \
          decode → scores. Executor: {report}. Total {total_s:.1} s.\n",
-        args.n, args.steps, m.train_transitions
+        args.n, steps, m.train_transitions
     );
     summary.push_str("| stage | wall s | what |\n|---|---|---|\n");
     let what = [
         format!(
             "{:.0} steps/s; energy {:.4e} → {:.4e}",
-            les.steps_per_s(args.steps),
+            les.steps_per_s(steps),
             les.first.diagnostics.energy,
             les.last.diagnostics.energy
         ),
@@ -264,7 +273,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
                 "total_s": total_s }),
         json!({ "out": args.out.display().to_string(), "frames": frames, "dim": m.dim, "grid_values": grid, "train_transitions": m.train_transitions,
                 "train_residual": m.train_residual, "eval_residual": m.eval_residual,
-                "spectral_radius": m.spectral_radius, "les_steps_per_s": les.steps_per_s(args.steps),
+                "spectral_radius": m.spectral_radius, "les_steps_per_s": les.steps_per_s(steps),
                 "rollout_steps_per_s": rollout.steps_per_s,
                 "rollout_final_hash": rollout.hashes.last().map(|h| h["hash"].clone()),
                 "high_correlation_time": hct, "eval_mean_correlation": eval_corr }),
@@ -292,7 +301,19 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::rollout_horizon;
+    use super::{rollout_horizon, time_step};
+
+    #[test]
+    fn the_time_step_keeps_cfl_and_frame_spacing_above_n_512() {
+        for n in [32, 128, 256, 512, 1024, 2048] {
+            let (dt, stride) = time_step(n);
+            assert!((dt * stride as f64 - 0.1).abs() < 1e-12, "frame Δt at N = {n}");
+            // CFL ∝ dt·N: never above its N = 512 value.
+            assert!(dt * n as f64 <= 0.005 * 512.0 + 1e-9, "N = {n}");
+        }
+        assert_eq!(time_step(128), (0.005, 20));
+        assert_eq!(time_step(1024), (0.0025, 40));
+    }
 
     #[test]
     fn the_rollout_horizon_keeps_growing_states_finite_in_f32() {

@@ -52,7 +52,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// The embedded default: LES → fit → rollout → decode → scores and pictures in one folder.
-    #[command(after_help = "Examples:\n  dashi demo\n  dashi demo --out demo-small --n 64 --steps 600 --backend cpu")]
+    #[command(after_help = "Examples:\n  dashi demo\n  dashi demo --out demo-small --n 64 --frames 30 --backend cpu")]
     Demo(demo::DemoArgs),
     /// List compute adapters, the one `auto` picks, its features and limits.
     #[command(after_help = "Example:\n  dashi info --json")]

@@ -60,8 +60,8 @@ fn demo_writes_every_file_and_plot_redraws_them() {
         "cpu",
         "--n",
         "32",
-        "--steps",
-        "200",
+        "--frames",
+        "10",
         "--rollout-steps",
         "100",
         "--out",
@@ -157,7 +157,7 @@ fn demo_bad_sizes_are_usage_errors() {
     for (args, flag) in [
         (vec!["demo", "--n", "100"], "--n"),
         (vec!["demo", "--n", "16"], "--n"),
-        (vec!["demo", "--steps", "10"], "--steps"),
+        (vec!["demo", "--frames", "4"], "--frames"),
         (vec!["demo", "--train-frac", "1.5"], "train"),
     ] {
         let o = dashi(&args, dir.path());
@@ -291,13 +291,13 @@ fn a_killed_run_leaves_nothing_under_final_names() {
     assert!(stderr(&o).contains(".killed.partial"), "{}", stderr(&o));
 
     // dashi demo, killed mid-run: no `demo` directory; the next run clears the stale staging.
-    let demo = ["demo", "--backend", "cpu", "--n", "64", "--steps", "100000", "--out", "demo", "--quiet"];
+    let demo = ["demo", "--backend", "cpu", "--n", "64", "--frames", "5000", "--out", "demo", "--quiet"];
     let staged =
         || std::fs::read_dir(d).unwrap().any(|e| e.unwrap().file_name().to_string_lossy().starts_with("demo.partial-"));
     kill_when_staged(&demo, d, staged);
     assert!(!d.join("demo").exists());
     assert!(staged(), "SIGKILL leaves the staging directory");
-    let o = dashi(&["demo", "--backend", "cpu", "--n", "32", "--steps", "100", "--out", "demo", "--quiet"], d);
+    let o = dashi(&["demo", "--backend", "cpu", "--n", "32", "--frames", "5", "--out", "demo", "--quiet"], d);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!staged(), "the stale staging directory of the killed run was not removed");
     non_empty(&d.join("demo/summary.md"));
