@@ -7,7 +7,10 @@
 # to .bin/gpu_bench_<variant> (and `cargo test --release -p dashi-gpu --no-run`'s
 # parity_fft binary to .bin/parity_fft_<variant>). Logs go to $OUT.
 #   VARIANTS="a b" ROUNDS=2 NS=1024,2048,4096 OUT=... bash xtask/device/fft_ab.sh
-# A variant `name@bin@VAR=value@…` runs .bin/gpu_bench_<bin> with those variables set.
+# A variant `name@bin@VAR=value@…` runs .bin/gpu_bench_<bin> (and .bin/parity_fft_<bin>)
+# with those variables set; PARITY="name …" limits the parity runs to those variants
+# (PARITY="" skips them). Example (2026-11-22, docs/BENCHMARKS.md):
+#   PARITY="" VARIANTS="base final cold@final@DASHI_BENCH_WARMUP_S=0" bash xtask/device/fft_ab.sh
 set -u
 out=${OUT:-/tmp/dashi-fft-ab}
 mkdir -p "$out"
@@ -23,8 +26,9 @@ run_variant() { # spec, command...: runs the command with the variant's variable
 names=""
 for v in $variants; do
   name=${v%%@*}; names="$names $name"
-  if [ -x ".bin/parity_fft_$name" ]; then
-    run_variant "$v" ".bin/parity_fft_$name" --test-threads=1 --nocapture > "$out/parity_$name.log" 2>&1
+  bin=$(echo "$v" | cut -d@ -f2); [ "$bin" = "$v" ] && bin=$name
+  if [ -x ".bin/parity_fft_$bin" ] && [[ " ${PARITY-$name} " == *" $name "* ]]; then
+    run_variant "$v" ".bin/parity_fft_XBINX" --test-threads=1 --nocapture > "$out/parity_$name.log" 2>&1
     echo "parity_fft_$name rc=$? $(grep -E '^test result' "$out/parity_$name.log" | tail -1)"
   fi
 done

@@ -22,11 +22,15 @@
 //! * `rfft2` — real f32 fields (16 Mi reals per batch) to full complex spectra through
 //!   `RealFft2Program` (two real fields per complex FFT); `fields_per_s` by wall time
 //!   and by device timeline span (all ops of the program, gaps included).
-//! * `fft_pass` — each `fft_step` pass of the default programs alone, device time and
-//!   achieved GB/s (bytes read + written).
+//! * `fft_pass` — each `fft_step` pass of the default programs alone (and the one-step
+//!   column pass), device time and achieved GB/s (bytes read + written).
 //!
 //! Medians over `repeats`. Every run prints the adapter, so numbers are never
 //! attributed to the wrong device.
+//!
+//! `DASHI_FFT_ONLY=1` runs only `fft2` (the default split and the one-step column
+//! transform, three fresh allocations each) and `fft_pass`; `DASHI_FFT_NS=1024,2048`
+//! picks the sizes (xtask/device/fft_ab.sh, for A/B runs of kernel variants).
 
 use dashi_core::linear::{HashObserver, random_orthogonal};
 use dashi_core::ops::{ElemType, Executor, Fft2Program, GEMM_BATCHED, GemmParams, default_column_radices};
@@ -50,6 +54,17 @@ fn fft_sizes() -> Vec<usize> {
         .ok()
         .map(|v| v.split(',').filter_map(|x| x.trim().parse().ok()).collect())
         .unwrap_or_else(|| vec![256, 1024, 2048, 4096])
+}
+
+/// Seconds of untimed warm-up before each measurement (`DASHI_BENCH_WARMUP_S`, default
+/// 0.3; 0 = a single call, the method before 2026-11-22's specialised-pipeline session).
+fn warmup_s() -> f64 {
+    std::env::var("DASHI_BENCH_WARMUP_S").ok().and_then(|v| v.parse().ok()).unwrap_or(0.3)
+}
+
+/// Milliseconds since the Unix epoch (to line results up with `nvidia-smi` clock logs).
+fn unix_ms() -> u128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis())
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -83,7 +98,15 @@ fn measure(
     mut body: impl FnMut(&mut GpuExecutor) -> Result<(), Box<dyn std::error::Error>>,
 ) -> Result<Timing, Box<dyn std::error::Error>> {
     let (mut walls, mut devs, mut spans) = (Vec::new(), Vec::new(), Vec::new());
-    body(gpu)?; // untimed warm-up
+    // Untimed warm-up: at least one call, and calls for `warmup_s()` seconds. On the
+    // H100 the first measurement after a host-side pause (new buffers uploaded, new
+    // pipelines compiled) ran up to 2.2× slower with a single warm-up call; the device
+    // needs a moment of sustained work to reach its steady state (docs/BENCHMARKS.md).
+    let warm = Instant::now();
+    body(gpu)?;
+    while warm.elapsed().as_secs_f64() < warmup_s() {
+        body(gpu)?;
+    }
     for _ in 0..repeats {
         gpu.reset_timings();
         let start = Instant::now();
@@ -215,13 +238,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .find(|t| t.op == "fft_step")
                 .map_or(f64::NAN, |t| t.host_ns as f64 * 1e-3 / t.dispatches as f64);
             println!(
-                "{{\"bench\":\"fft2\",\"n\":{n},\"batch\":{batch},\"dtype\":\"c64\",\"columns\":{radices:?},\"default\":{},\"passes\":{},\"wall_s\":{wall:.6},\"device_s\":{dev:.6},\"span_s\":{span:.6},\"fields_per_s_wall\":{:.1},\"fields_per_s_device\":{:.1},\"fields_per_s_span\":{:.1},\"gb_per_s_device\":{:.1},\"host_us_per_dispatch\":{host_us:.2},\"submit_every\":{submit_every},\"trial\":{trial},\"device\":\"{}\"}}",
+                "{{\"bench\":\"fft2\",\"n\":{n},\"batch\":{batch},\"dtype\":\"c64\",\"columns\":{radices:?},\"default\":{},\"passes\":{},\"wall_s\":{wall:.6},\"device_s\":{dev:.6},\"span_s\":{span:.6},\"fields_per_s_wall\":{:.1},\"fields_per_s_device\":{:.1},\"fields_per_s_span\":{:.1},\"gb_per_s_device\":{:.1},\"host_us_per_dispatch\":{host_us:.2},\"submit_every\":{submit_every},\"trial\":{trial},\"warmup_s\":{},\"t_unix_ms\":{},\"device\":\"{}\"}}",
                 *radices == default,
                 plan.steps(),
                 batch as f64 / wall,
                 batch as f64 / dev,
                 batch as f64 / span,
                 bytes / dev * 1e-9,
+                warmup_s(),
+                unix_ms(),
                 info.device_name
             );
             if *radices == default && submit_every == 0 {

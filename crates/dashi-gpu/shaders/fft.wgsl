@@ -29,15 +29,36 @@
 // This family is compiled without wgpu's injected bounds checks (shaders::TRUSTED_FAMILIES):
 // every storage index is a position < n of an item whose index was checked against the
 // batch (`in_batch`), twiddle indices are masked to the table, workgroup slots are < 4224
-// by construction (item·L + pos < 4096), and register arrays are indexed by loop
-// constants only.
+// by construction (item·L + pos < 4096; < 8448 on the wide tiles, item·L + pos < 8192),
+// and register arrays are indexed by loop constants only.
 
 struct FftStepParams { n: u32, fields: u32, axis: u32, radix: u32, span: u32, inverse: u32, pad0: u32, pad1: u32 }
+
+// Pipeline-overridable constants. The host compiles one pipeline per (n, axis, radix)
+// (dashi-gpu's `shaders::specialization`), so the driver's compiler sees every loop
+// count and shift of the step and each pipeline gets its own register allocation;
+// FFT_SPEC_N = 0 (the default, never used by the host) reads them from the parameter
+// block. Measured on an H100 in one run against one generic pipeline: row steps 7–15%
+// faster, the 2D transforms (default column splits) 4–16%. FFT_SPEC_WIDE = 1 selects the wide column tiles
+// (below), and sizes the two exchange arrays so each pipeline declares only the one it
+// uses: a single 33 KiB array shared by every step made the 4096-value-tile steps
+// 12–34% slower (lower occupancy). Workgroup memory is not zero-initialised
+// (shaders::NO_ZERO_INIT_FAMILIES): every slot a phase reads was written in that phase.
+override FFT_SPEC_N: u32 = 0u;
+override FFT_SPEC_AXIS: u32 = 0u;
+override FFT_SPEC_RADIX: u32 = 16u;
+override FFT_SPEC_WIDE: u32 = 0u;
+override FFT_EXCHANGE_WORDS: u32 = select(4224u, 1u, FFT_SPEC_WIDE == 1u);
+override FFT_EXCHANGE_WIDE_WORDS: u32 = select(1u, 8448u, FFT_SPEC_WIDE == 1u);
 
 const FFT_WG: u32 = 256u;
 const FFT_TILE: u32 = 4096u;
 
-var<workgroup> fft_exchange: array<f32, 8448>;
+// Sized per pipeline (FFT_SPEC_WIDE above): 4224 f32 = 16.5 KiB for the 4096-value
+// tiles, 8448 = 33 KiB for the wide column tiles, and 1 for the array a pipeline does
+// not use.
+var<workgroup> fft_exchange: array<f32, FFT_EXCHANGE_WORDS>;
+var<workgroup> fft_exchange_wide: array<f32, FFT_EXCHANGE_WIDE_WORDS>;
 
 @group(0) @binding(0) var<storage, read> fft_step_src: array<vec2<f32>>;
 @group(0) @binding(1) var<storage, read_write> fft_step_dst: array<vec2<f32>>;
@@ -265,22 +286,17 @@ fn exchange(lane: Lane, v: ptr<function, array<vec2<f32>, 16>>, leave: array<u32
 
 // ---- Wide column tiles -------------------------------------------------------------
 //
-// Column steps of radix L >= FFT_WIDE_MIN_L run on tiles of 8192 values (8192/L adjacent
-// columns, e.g. 4 columns = one 32-byte sector per row segment at L = 2048, instead of
-// 2 with the 4096-value tile): each invocation plays two virtual invocations t and
-// t + 256 of a 512-invocation layout. The dispatch (FFT_TILE = 4096 values per
-// workgroup) launches twice the workgroups needed; the upper half returns at once.
-// Positions are recomputed from jj instead of kept in registers.
+// Column steps of radix L >= 2048 (FFT_SPEC_WIDE = 1, chosen by the host) run on tiles
+// of 8192 values: 8192/L adjacent columns, 4 at L = 2048 (one 32-byte sector per row
+// segment) instead of 2 with the 4096-value tile. Each invocation plays two virtual
+// invocations, t and t + 256, of a 512-invocation layout, with its own 33 KiB exchange
+// array. The dispatch (FFT_TILE = 4096 values per workgroup) launches twice the
+// workgroups needed; the upper half returns at once (a workgroup-uniform branch).
+// Positions are recomputed from jj rather than kept in registers. At n = 2048 this
+// makes the whole column transform one pass (103 µs for two fields on an H100, against
+// 59 + 58 µs for the steps [128, 16]); every wide step has span 1 and radix n (no
+// split of n <= 4096 into radices >= 16 holds one >= 2048 and another).
 const FFT_WIDE_LOG2_TILE: u32 = 13u;
-
-// Pipeline-overridable constants: the host compiles one pipeline per (n, axis, radix)
-// (dashi-gpu's `shaders::specialization`), so the driver's compiler sees every loop
-// count and shift; FFT_SPEC_N = 0 (the default) reads them from the parameters.
-// FFT_SPEC_WIDE = 1 selects the wide column tiles (axis 1 only).
-override FFT_SPEC_N: u32 = 0u;
-override FFT_SPEC_AXIS: u32 = 0u;
-override FFT_SPEC_RADIX: u32 = 16u;
-override FFT_SPEC_WIDE: u32 = 0u;
 
 struct WideItem {
     lane: Lane,
@@ -349,23 +365,23 @@ fn wide_exchange(
     let log2l = l0.log2l;
     workgroupBarrier();
     for (var idx = 0u; idx < 16u; idx++) {
-        fft_exchange[slot(l0, out16(l0.jj, ls, idx))] = (*v0)[idx].x;
-        fft_exchange[slot(l1, out16(l1.jj, ls, idx))] = (*v1)[idx].x;
+        fft_exchange_wide[slot(l0, out16(l0.jj, ls, idx))] = (*v0)[idx].x;
+        fft_exchange_wide[slot(l1, out16(l1.jj, ls, idx))] = (*v1)[idx].x;
     }
     workgroupBarrier();
     for (var idx = 0u; idx < 16u; idx++) {
-        (*v0)[idx].x = fft_exchange[slot(l0, wide_arrive(l0.jj, log2l, tail, idx))];
-        (*v1)[idx].x = fft_exchange[slot(l1, wide_arrive(l1.jj, log2l, tail, idx))];
+        (*v0)[idx].x = fft_exchange_wide[slot(l0, wide_arrive(l0.jj, log2l, tail, idx))];
+        (*v1)[idx].x = fft_exchange_wide[slot(l1, wide_arrive(l1.jj, log2l, tail, idx))];
     }
     workgroupBarrier();
     for (var idx = 0u; idx < 16u; idx++) {
-        fft_exchange[slot(l0, out16(l0.jj, ls, idx))] = (*v0)[idx].y;
-        fft_exchange[slot(l1, out16(l1.jj, ls, idx))] = (*v1)[idx].y;
+        fft_exchange_wide[slot(l0, out16(l0.jj, ls, idx))] = (*v0)[idx].y;
+        fft_exchange_wide[slot(l1, out16(l1.jj, ls, idx))] = (*v1)[idx].y;
     }
     workgroupBarrier();
     for (var idx = 0u; idx < 16u; idx++) {
-        (*v0)[idx].y = fft_exchange[slot(l0, wide_arrive(l0.jj, log2l, tail, idx))];
-        (*v1)[idx].y = fft_exchange[slot(l1, wide_arrive(l1.jj, log2l, tail, idx))];
+        (*v0)[idx].y = fft_exchange_wide[slot(l0, wide_arrive(l0.jj, log2l, tail, idx))];
+        (*v1)[idx].y = fft_exchange_wide[slot(l1, wide_arrive(l1.jj, log2l, tail, idx))];
     }
 }
 

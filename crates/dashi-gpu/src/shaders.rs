@@ -51,26 +51,20 @@ pub const NO_ZERO_INIT_FAMILIES: &[&str] = &["fft"];
 /// with its loop counts and shifts known; column steps of radix ≥ [`FFT_WIDE_MIN_RADIX`]
 /// take the wide (8192-value) tiles of `fft.wgsl`.
 pub fn specialization(op: &dashi_core::ops::OpSpec, params: &[u8]) -> Option<[(&'static str, u32); 4]> {
-    static OFF: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    let off = *OFF.get_or_init(|| std::env::var("DASHI_FFT_SPECIALIZE").is_ok_and(|v| v == "0"));
-    if off || op.name != dashi_core::ops::FFT_STEP.name || params.len() < 16 {
+    if op.name != dashi_core::ops::FFT_STEP.name || params.len() < 16 {
         return None;
     }
     let word = |i: usize| u32::from_le_bytes([params[4 * i], params[4 * i + 1], params[4 * i + 2], params[4 * i + 3]]);
     let (n, axis, radix) = (word(0), word(2), word(3));
-    let wide = u32::from(axis == 1 && radix >= fft_wide_min_radix());
+    let wide = u32::from(axis == 1 && radix >= FFT_WIDE_MIN_RADIX);
     Some([("FFT_SPEC_N", n), ("FFT_SPEC_AXIS", axis), ("FFT_SPEC_RADIX", radix), ("FFT_SPEC_WIDE", wide)])
 }
 
-/// Smallest column-step radix that runs on wide tiles (see `fft.wgsl`).
+/// Smallest column-step radix that runs on wide tiles (see `fft.wgsl`): at n = 2048 the
+/// one-step column pass on 4 columns per tile took 103 µs where the two-step split
+/// took 59 + 58 µs; at radix 1024 (8 columns per tile instead of 4) the wide tiles
+/// were slower, 85.8 vs 72.3 µs (H100, same run, docs/BENCHMARKS.md).
 pub const FFT_WIDE_MIN_RADIX: u32 = 2048;
-
-fn fft_wide_min_radix() -> u32 {
-    static MIN: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
-    *MIN.get_or_init(|| {
-        std::env::var("DASHI_FFT_WIDE_MIN").ok().and_then(|v| v.parse().ok()).unwrap_or(FFT_WIDE_MIN_RADIX)
-    })
-}
 
 /// The WGSL source of a family.
 pub fn source(family: &str) -> Option<&'static str> {

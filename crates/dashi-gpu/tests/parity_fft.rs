@@ -241,3 +241,26 @@ fn real_fft2_matches_the_f64_reference() {
         n *= 2;
     }
 }
+
+/// The wide column tiles (column steps of radix ≥ 2048 run on 8192-value tiles, see
+/// `fft.wgsl`) against rustfft f64, forward and inverse, also on CPU Vulkan: n = 2048
+/// with the one-step column split (one 2048² field fits lavapipe's 128 MiB binding),
+/// and n = 4096 `[4096]` on a GPU that holds it.
+#[test]
+fn wide_column_tiles_match_the_f64_reference() {
+    let Some(mut gpu) = gpu_or_skip("wide_column_tiles_match_the_f64_reference") else { return };
+    let limit = gpu.limits().max_storage_buffer_binding_size;
+    let cpu_device = gpu.device().device_type == dashi_core::ops::DeviceType::Cpu;
+    let mut g = SplitMix64::new(21);
+    for n in [2048usize, 4096].into_iter().filter(|&n| (8 * n * n) as u64 <= limit && (n <= 2048 || !cpu_device)) {
+        let input: Vec<f64> = (0..2 * n * n).map(|_| g.uniform(-1.0, 1.0)).collect();
+        let rounded: Vec<f64> = input.iter().map(|&v| f64::from(v as f32)).collect();
+        for inverse in [false, true] {
+            let want = reference(n, 1, &rounded, inverse);
+            let got = fft2_split(&mut gpu, n, 1, &input, inverse, &[n as u32]);
+            let e = rel_l2(&got, &want);
+            assert!(e <= tolerance(n), "n = {n} columns [{n}] inverse = {inverse}: rel-L2 {e:.3e}");
+            println!("wide tiles n = {n:>5} columns [{n}] inverse = {inverse:<5}: rel-L2 {e:.3e}");
+        }
+    }
+}
