@@ -1,0 +1,75 @@
+//! The induced velocity of a state: direct sum over all vertex blobs plus the background.
+//!
+//! ```text
+//! u(x) = Σ_atoms Σ_{k<V_a} (σ_aΓ_a/V_a) · K_{ε_a}(x − v_{a,k})  +  u_bg(x)
+//! ```
+//!
+//! with K_ε the periodic Gaussian-blob kernel of [`crate::kernel`]. **Complexity**:
+//! O(V_targets · V_sources) kernel evaluations (each one `exp`, one `sin_cos`, one `exp_m1`
+//! and ~7 divisions; ≈ 40 ns per pair on a busy 2-core machine), O(V²) for
+//! the vertex velocities of a state with V vertices, plus O(V · modes) for the background;
+//! independent of any grid. Targets are spread over rayon's pool; each target's sum
+//! runs over the sources in one fixed order, so results are bitwise reproducible for any
+//! thread count.
+
+use crate::kernel::blob_velocity;
+use crate::state::{AtomState, Background};
+use rayon::prelude::*;
+
+/// Flattened sources: position, signed vertex circulation σΓ/V, core ε.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Sources {
+    pub(crate) pos: Vec<[f64; 2]>,
+    pub(crate) strength: Vec<f64>,
+    pub(crate) core: Vec<f64>,
+}
+
+impl Sources {
+    pub(crate) fn of(state: &AtomState) -> Sources {
+        let mut s = Sources::default();
+        for a in &state.atoms {
+            let w = a.vertex_circulation();
+            for &v in a.vertices() {
+                s.pos.push(v);
+                s.strength.push(w);
+                s.core.push(a.core());
+            }
+        }
+        s
+    }
+}
+
+/// Velocity at `targets` of sources at `pos` (same strengths/cores as `sources`).
+pub(crate) fn velocities_at(
+    sources: &Sources,
+    pos: &[[f64; 2]],
+    background: &Background,
+    targets: &[[f64; 2]],
+) -> Vec<[f64; 2]> {
+    const MIN_PER_TASK: usize = 16;
+    targets
+        .par_iter()
+        .with_min_len(MIN_PER_TASK)
+        .map(|&t| {
+            let mut vel = background.velocity_at(t);
+            for ((p, &w), &eps) in pos.iter().zip(&sources.strength).zip(&sources.core) {
+                let k = blob_velocity(t[0] - p[0], t[1] - p[1], eps);
+                vel[0] += w * k[0];
+                vel[1] += w * k[1];
+            }
+            vel
+        })
+        .collect()
+}
+
+/// The velocity the state induces at arbitrary points (atoms + background).
+pub fn velocity_at(state: &AtomState, points: &[[f64; 2]]) -> Vec<[f64; 2]> {
+    let sources = Sources::of(state);
+    velocities_at(&sources, &sources.pos, &state.background, points)
+}
+
+/// The velocity of every vertex, in state order (atom by atom, vertex by vertex).
+pub fn vertex_velocities(state: &AtomState) -> Vec<[f64; 2]> {
+    let sources = Sources::of(state);
+    velocities_at(&sources, &sources.pos, &state.background, &sources.pos)
+}
