@@ -17,6 +17,8 @@
 //! decode   ω(x) = Σ_a Σ_k (σ_aΓ_a/V_a)·φ_ε(x − v_{a,k}) + ω_bg,  φ_ε = e^{−r²/ε²}/(πε²)
 //! encode   threshold |ω| → basins of each local maximum (or connected components) →
 //!          one atom each (+ background of the residual)
+//! threads  genealogy DAG (t, i) → (t+1, j): continue / split / merge / death / birth,
+//!          exact from transport identity + the Π_MDL trace; per-step Γ / σΓ audit
 //! ```
 //!
 //! **Conventions** (shared with dashi-les / dashi-codec, SPEC §4): the periodic box is
@@ -38,8 +40,7 @@
 //! sum, parallel over targets with rayon) — independent of any grid; the grid appears
 //! only in [`rasterise`] (O(V·(ε/h)²) + O(N²·modes)) and [`encode()`] (O(N²·modes)).
 //!
-//! **Not yet here** (issue 8): threads (the genealogy DAG and its matcher), channel
-//! dynamics, a background update rule, ridge tracing in the encoder, a WGSL op for the
+//! **Not yet here** (issue 8): channel dynamics, a background update rule, ridge tracing in the encoder, a WGSL op for the
 //! velocity sum (see the crate README), the CLI, the v4 head-to-head.
 
 #![deny(missing_docs)]
@@ -54,6 +55,7 @@ pub mod ledger;
 pub mod mdl;
 pub mod state;
 pub mod step;
+pub mod threads;
 pub mod velocity;
 
 pub use atom::{Atom, MAX_CORE, Sign, canonical_sort, totals};
@@ -62,9 +64,15 @@ pub use encode::{EncodeConfig, encode};
 pub use error::AtomError;
 pub use geometry::DOMAIN_LENGTH;
 pub use ledger::{Balance, Events, Ledger};
-pub use mdl::{Budget, MdlConfig, MergeConfig, SplitConfig, captured_enstrophy, normal_form};
+pub use mdl::{
+    Budget, MdlConfig, MdlEvent, MergeConfig, SplitConfig, Trace, captured_enstrophy, normal_form, normal_form_traced,
+};
 pub use state::{AtomState, Background, Mode};
-pub use step::{Scheme, StepConfig, StepReport, run, step, transport};
+pub use step::{Scheme, StepConfig, StepReport, run, step, step_traced, transport};
+pub use threads::{
+    Cause, Death, DeathCause, Edge, EdgeKind, Genealogy, Lifetime, MatchConfig, Node, Provenance, StepAudit,
+    StepEvents, match_atoms, run_with_threads,
+};
 pub use velocity::{velocity_at, vertex_velocities};
 
 /// The README's example, compiled and run as a doctest so it cannot rot.

@@ -16,7 +16,7 @@ use crate::atom::{Atom, MAX_CORE, canonical_sort};
 use crate::error::AtomError;
 use crate::geometry::wrap_point;
 use crate::ledger::Ledger;
-use crate::mdl::{MdlConfig, normal_form};
+use crate::mdl::{MdlConfig, Trace, normal_form_traced};
 use crate::state::AtomState;
 use crate::velocity::{Sources, velocities_at};
 
@@ -78,6 +78,14 @@ pub fn transport(state: &AtomState, dt: f64, scheme: Scheme) -> Result<AtomState
 }
 
 fn transport_at(state: &AtomState, dt: f64, scheme: Scheme, step: usize) -> Result<AtomState, AtomError> {
+    let mut moved = transport_in_order(state, dt, scheme, step)?;
+    canonical_sort(&mut moved.atoms);
+    Ok(moved)
+}
+
+/// Transport with the identity kept: output atom k is input atom k of the canonically
+/// sorted input, moved (not re-sorted).
+fn transport_in_order(state: &AtomState, dt: f64, scheme: Scheme, step: usize) -> Result<AtomState, AtomError> {
     if !(dt.is_finite() && dt > 0.0) {
         return Err(AtomError::config("dt", dt, "finite and > 0"));
     }
@@ -124,7 +132,6 @@ fn transport_at(state: &AtomState, dt: f64, scheme: Scheme, step: usize) -> Resu
         }
         atom.canonicalise_direction();
     }
-    canonical_sort(&mut atoms);
     Ok(AtomState { atoms, background: ordered.background })
 }
 
@@ -133,12 +140,27 @@ pub fn step(state: &AtomState, config: &StepConfig) -> Result<(AtomState, StepRe
     step_at(state, config, 0)
 }
 
+/// [`step`] with the provenance of its Π_MDL: trace input node k is atom k of the
+/// canonically sorted input state after transport and core spreading (transport keeps
+/// identity exactly), and `trace.outputs[j]` is the node of output atom j.
+pub fn step_traced(state: &AtomState, config: &StepConfig) -> Result<(AtomState, StepReport, Trace), AtomError> {
+    step_traced_at(state, config, 0)
+}
+
 fn step_at(state: &AtomState, config: &StepConfig, index: usize) -> Result<(AtomState, StepReport), AtomError> {
+    step_traced_at(state, config, index).map(|(s, r, _)| (s, r))
+}
+
+pub(crate) fn step_traced_at(
+    state: &AtomState,
+    config: &StepConfig,
+    index: usize,
+) -> Result<(AtomState, StepReport, Trace), AtomError> {
     config.validate()?;
     let mut sorted = state.atoms.clone();
     canonical_sort(&mut sorted);
     let before = crate::atom::totals(&sorted);
-    let moved = transport_at(state, config.dt, config.scheme, index)?;
+    let moved = transport_in_order(state, config.dt, config.scheme, index)?;
     let mut atoms: Vec<Atom> = moved.atoms;
     if config.viscosity > 0.0 {
         for a in &mut atoms {
@@ -146,9 +168,9 @@ fn step_at(state: &AtomState, config: &StepConfig, index: usize) -> Result<(Atom
             a.set_core(core);
         }
     }
-    let (atoms, ledger) = normal_form(atoms, &config.mdl)?;
+    let (atoms, ledger, trace) = normal_form_traced(atoms, &config.mdl)?;
     let after = crate::atom::totals(&atoms);
-    Ok((AtomState { atoms, background: moved.background }, StepReport { before, after, ledger }))
+    Ok((AtomState { atoms, background: moved.background }, StepReport { before, after, ledger }, trace))
 }
 
 /// `steps` steps; one report per step. Errors name the failing step.

@@ -2,6 +2,7 @@
 //! benefit − λ·cost ≥ 0, ranked by benefit per float, longest prefix within the budget.
 
 use super::Budget;
+use super::trace::{MdlEvent, Tagged, Trace};
 use crate::atom::Atom;
 use crate::ledger::Ledger;
 
@@ -14,11 +15,12 @@ pub fn captured_enstrophy(atoms: &[Atom]) -> f64 {
 }
 
 /// Keeps the budget's prefix; the input is in canonical order and so is the output.
-pub(super) fn enforce(atoms: &mut Vec<Atom>, budget: &Budget, ledger: &mut Ledger) {
+pub(super) fn enforce(atoms: &mut Vec<Tagged>, budget: &Budget, ledger: &mut Ledger, trace: &mut Trace) {
     let scored: Vec<(f64, f64, usize)> = atoms
         .iter()
         .enumerate()
-        .map(|(i, a)| {
+        .map(|(i, t)| {
+            let a = &t.atom;
             let (b, c) = (a.self_enstrophy(), a.floats() as f64);
             (b, b / c, i)
         })
@@ -28,7 +30,7 @@ pub(super) fn enforce(atoms: &mut Vec<Atom>, budget: &Budget, ledger: &mut Ledge
     let mut keep = vec![false; atoms.len()];
     let (mut count, mut floats) = (0usize, 0usize);
     for &&(benefit, _, i) in &ranked {
-        let cost = atoms[i].floats();
+        let cost = atoms[i].atom.floats();
         let worth = benefit - budget.lambda * cost as f64 >= 0.0;
         let fits = budget.max_atoms.is_none_or(|m| count < m) && budget.max_floats.is_none_or(|m| floats + cost <= m);
         if !(worth && fits) {
@@ -39,10 +41,12 @@ pub(super) fn enforce(atoms: &mut Vec<Atom>, budget: &Budget, ledger: &mut Ledge
         floats += cost;
     }
     let mut i = 0;
-    atoms.retain(|a| {
+    atoms.retain(|t| {
+        let a = &t.atom;
         let k = keep[i];
         i += 1;
         if !k {
+            trace.events.push(MdlEvent::BudgetDropped(t.node));
             ledger.budget.add(-a.gamma(), -a.signed_gamma());
             ledger.events.budget_dropped += 1;
         }

@@ -1,8 +1,9 @@
 //! The merge rule (module docs of [`crate::mdl`]): greedy rounds over candidate pairs
 //! ordered by (distance, i, j) in canonical indices, until no merge applies.
 
+use super::trace::{MdlEvent, Tagged, Trace, sort_tagged};
 use super::{MergeConfig, SplitConfig, split};
-use crate::atom::{Atom, MAX_CORE, Sign, canonical_sort};
+use crate::atom::{Atom, MAX_CORE, Sign};
 use crate::geometry;
 use crate::ledger::Ledger;
 
@@ -100,14 +101,20 @@ fn concatenate(a: &[[f64; 2]], b: &[[f64; 2]]) -> Vec<[f64; 2]> {
 }
 
 /// Merges to a fixed point; leaves the atoms in canonical order.
-pub(super) fn merge_all(atoms: &mut Vec<Atom>, config: &MergeConfig, split: Option<&SplitConfig>, ledger: &mut Ledger) {
+pub(super) fn merge_all(
+    atoms: &mut Vec<Tagged>,
+    config: &MergeConfig,
+    split: Option<&SplitConfig>,
+    ledger: &mut Ledger,
+    trace: &mut Trace,
+) {
     loop {
-        canonical_sort(atoms);
+        sort_tagged(atoms);
         let n = atoms.len();
         let mut pairs = Vec::new();
         for i in 0..n {
             for j in i + 1..n {
-                if let Some(d) = candidate(&atoms[i], &atoms[j], config) {
+                if let Some(d) = candidate(&atoms[i].atom, &atoms[j].atom, config) {
                     pairs.push((d, i, j));
                 }
             }
@@ -119,8 +126,10 @@ pub(super) fn merge_all(atoms: &mut Vec<Atom>, config: &MergeConfig, split: Opti
             if used[i] || used[j] {
                 continue;
             }
-            let (a, b) = (&atoms[i], &atoms[j]);
+            let (a, b) = (&atoms[i].atom, &atoms[j].atom);
             let Some(child) = merged(a, b, split) else { continue };
+            let node = child.as_ref().map(|c| trace.node(c));
+            trace.events.push(MdlEvent::Merged { parents: [atoms[i].node, atoms[j].node], child: node });
             used[i] = true;
             used[j] = true;
             let (g, s) = child.as_ref().map_or((0.0, 0.0), |c| (c.gamma(), c.signed_gamma()));
@@ -129,12 +138,12 @@ pub(super) fn merge_all(atoms: &mut Vec<Atom>, config: &MergeConfig, split: Opti
             if a.sign() != b.sign() {
                 ledger.events.annihilations += 1;
             }
-            born.extend(child);
+            born.extend(child.zip(node).map(|(atom, node)| Tagged { atom, node }));
         }
         if born.is_empty() && !used.iter().any(|&u| u) {
             return;
         }
-        let mut next: Vec<Atom> = atoms.drain(..).zip(used).filter_map(|(a, u)| (!u).then_some(a)).collect();
+        let mut next: Vec<Tagged> = atoms.drain(..).zip(used).filter_map(|(a, u)| (!u).then_some(a)).collect();
         next.extend(born);
         *atoms = next;
     }

@@ -46,19 +46,24 @@
 //!   across λ; skipping an atom that does not fit, knapsack-style, would not nest
 //!   across `max_floats`.)
 //!
-//! Every stage writes its (ΔΓ, ΔσΓ) into a [`Ledger`]. Cost: prune O(V); split O(Σ V_a²)
+//! Every stage writes its (ΔΓ, ΔσΓ) into a [`Ledger`] and, for [`normal_form_traced`],
+//! which nodes it consumed and created into a [`Trace`] (the exact provenance behind
+//! [`crate::threads`]). Cost: prune O(V); split O(Σ V_a²)
 //! (self-intersection); merge O(rounds · V²); budget O(Σ V_a² + n log n).
 
 mod budget;
 mod merge;
 mod prune;
 mod split;
+pub mod trace;
 
-use crate::atom::{Atom, canonical_sort};
+use crate::atom::Atom;
 use crate::error::AtomError;
 use crate::ledger::Ledger;
 
 pub use budget::captured_enstrophy;
+pub use trace::{MdlEvent, Trace};
+use trace::{Tagged, sort_tagged};
 
 /// Split thresholds (any `None` disables that rule).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -152,23 +157,37 @@ impl MdlConfig {
 /// Applies Π_MDL (see the module docs) and returns the normal form, in canonical order,
 /// with the ledger of attributed changes.
 pub fn normal_form(atoms: Vec<Atom>, config: &MdlConfig) -> Result<(Vec<Atom>, Ledger), AtomError> {
+    normal_form_traced(atoms, config).map(|(atoms, ledger, _)| (atoms, ledger))
+}
+
+/// [`normal_form`] with its provenance [`Trace`]: input node k is `atoms[k]` as given;
+/// the trace says which inputs became which outputs and by which rule (one code path:
+/// [`normal_form`] is this function with the trace dropped).
+pub fn normal_form_traced(atoms: Vec<Atom>, config: &MdlConfig) -> Result<(Vec<Atom>, Ledger, Trace), AtomError> {
     config.validate()?;
     let mut ledger = Ledger::default();
-    let mut atoms = atoms;
-    for a in &mut atoms {
-        a.canonicalise_direction();
-    }
-    canonical_sort(&mut atoms);
-    prune::prune(&mut atoms, config, &mut ledger);
+    let mut trace = Trace { inputs: atoms.len(), ..Trace::default() };
+    let mut atoms: Vec<Tagged> = atoms
+        .into_iter()
+        .enumerate()
+        .map(|(node, mut atom)| {
+            atom.canonicalise_direction();
+            trace.values.push((atom.gamma(), atom.signed_gamma()));
+            Tagged { atom, node }
+        })
+        .collect();
+    sort_tagged(&mut atoms);
+    prune::prune(&mut atoms, config, &mut ledger, &mut trace);
     if let Some(split) = &config.split {
-        split::split_all(&mut atoms, split, &mut ledger);
-        canonical_sort(&mut atoms);
-        prune::prune(&mut atoms, config, &mut ledger);
+        split::split_all(&mut atoms, split, &mut ledger, &mut trace);
+        sort_tagged(&mut atoms);
+        prune::prune(&mut atoms, config, &mut ledger, &mut trace);
     }
     if let Some(merge) = &config.merge {
-        merge::merge_all(&mut atoms, merge, config.split.as_ref(), &mut ledger);
-        prune::prune(&mut atoms, config, &mut ledger);
+        merge::merge_all(&mut atoms, merge, config.split.as_ref(), &mut ledger, &mut trace);
+        prune::prune(&mut atoms, config, &mut ledger, &mut trace);
     }
-    budget::enforce(&mut atoms, &config.budget, &mut ledger);
-    Ok((atoms, ledger))
+    budget::enforce(&mut atoms, &config.budget, &mut ledger, &mut trace);
+    trace.outputs = atoms.iter().map(|t| t.node).collect();
+    Ok((atoms.into_iter().map(|t| t.atom).collect(), ledger, trace))
 }

@@ -2,6 +2,7 @@
 //! sharp turn, too many vertices — first matching rule, applied to a fixed point.
 
 use super::SplitConfig;
+use super::trace::{MdlEvent, Tagged, Trace};
 use crate::atom::Atom;
 use crate::geometry;
 use crate::ledger::Ledger;
@@ -59,22 +60,25 @@ pub(super) fn children(a: &Atom, parts: &(Vec<usize>, Vec<usize>)) -> (Atom, Ato
 
 /// Splits every atom to a fixed point (each cut strictly shortens both children, so it
 /// terminates). Atoms are processed in the given (canonical) order, children depth-first.
-pub(super) fn split_all(atoms: &mut Vec<Atom>, config: &SplitConfig, ledger: &mut Ledger) {
+pub(super) fn split_all(atoms: &mut Vec<Tagged>, config: &SplitConfig, ledger: &mut Ledger, trace: &mut Trace) {
     let mut out = Vec::with_capacity(atoms.len());
-    for atom in atoms.drain(..) {
-        let mut stack = vec![atom];
-        while let Some(a) = stack.pop() {
-            match split_point(&a, config) {
-                None => out.push(a),
+    for tagged in atoms.drain(..) {
+        let mut stack = vec![tagged];
+        while let Some(t) = stack.pop() {
+            let a = &t.atom;
+            match split_point(a, config) {
+                None => out.push(t),
                 Some(parts) => {
-                    let (c1, c2) = children(&a, &parts);
+                    let (c1, c2) = children(a, &parts);
+                    let (n1, n2) = (trace.node(&c1), trace.node(&c2));
+                    trace.events.push(MdlEvent::Split { parent: t.node, children: [n1, n2] });
                     ledger.split.add(
                         c1.gamma() + c2.gamma() - a.gamma(),
                         c1.signed_gamma() + c2.signed_gamma() - a.signed_gamma(),
                     );
                     ledger.events.splits += 1;
-                    stack.push(c2);
-                    stack.push(c1);
+                    stack.push(Tagged { atom: c2, node: n2 });
+                    stack.push(Tagged { atom: c1, node: n1 });
                 }
             }
         }
