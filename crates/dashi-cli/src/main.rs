@@ -9,6 +9,7 @@
 //! and exits 0 on success, 1 on failure, 2 on bad usage — with an error that names
 //! the bad input.
 
+mod atoms;
 mod backend;
 mod decode;
 mod demo;
@@ -79,6 +80,12 @@ enum Command {
     #[command(after_help = "Examples:\n  dashi plot field --truth latest --frame 0 --out omega0.png\n  \
                             dashi plot scores --scores decoded/scores.csv --metric lsd --out lsd.png")]
     Plot(plot::PlotArgs),
+    /// v5 filament atoms (issue 8): encode a frame, evolve and score, decode.
+    #[command(
+        after_help = "Examples:\n  dashi atoms encode --truth latest --frame 0 --out atoms.json --png atoms.png\n  \
+                            dashi atoms run --truth latest --floats 456 --out atoms-run"
+    )]
+    Atoms(atoms::AtomsArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish or powershell).
     #[command(
         after_help = "Examples:\n  dashi completions bash > ~/.local/share/bash-completion/completions/dashi\n  \
@@ -150,6 +157,7 @@ fn main() -> ExitCode {
         Command::Sweep(args) => sweep::run(args),
         Command::Demo(args) => demo::run(args),
         Command::Plot(args) => plot::run(args),
+        Command::Atoms(args) => atoms::run(args),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

@@ -12,7 +12,6 @@
 //!
 //! Output files are written atomically and never overwritten without `--force`.
 
-use crate::truth_input::resolve_dir;
 use crate::usage::usage;
 use anyhow::Context;
 use clap::{Args, Subcommand};
@@ -106,8 +105,7 @@ struct TruthArg {
 
 impl TruthArg {
     fn open(&self) -> anyhow::Result<Truth> {
-        let dir = resolve_dir(&self.truth, &self.truths)?;
-        Truth::open(&dir).with_context(|| format!("--truth {}: reading {}", self.truth, dir.display()))
+        crate::truth_input::open(&self.truth, &self.truths)
     }
 }
 

@@ -34,6 +34,12 @@ pub fn resolve_dir(selector: &str, root: &Path) -> anyhow::Result<PathBuf> {
     }
 }
 
+/// Resolves and opens `selector` (frames stay f32, as stored).
+pub fn open(selector: &str, root: &Path) -> anyhow::Result<Truth> {
+    let dir = resolve_dir(selector, root)?;
+    Truth::open(&dir).with_context(|| format!("--truth {selector}: reading {}", dir.display()))
+}
+
 /// Resolves and loads `selector`; `max_frames` keeps the first frames only.
 pub fn load(selector: &str, root: &Path, max_frames: Option<usize>) -> anyhow::Result<TruthFrames> {
     let dir = resolve_dir(selector, root)?;

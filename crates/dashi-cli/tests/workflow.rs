@@ -185,7 +185,9 @@ fn completions_for_every_shell() {
 #[test]
 fn every_command_has_help_with_an_example() {
     let dir = tempfile::tempdir().unwrap();
-    for command in ["info", "les", "validate", "fit", "rollout", "decode", "sweep", "demo", "plot", "completions"] {
+    for command in
+        ["info", "les", "validate", "fit", "rollout", "decode", "sweep", "demo", "plot", "atoms", "completions"]
+    {
         let o = dashi(&[command, "--help"], dir.path());
         assert!(o.status.success(), "{command}: {}", stderr(&o));
         let help = String::from_utf8_lossy(&o.stdout);
@@ -320,4 +322,70 @@ fn info_lists_adapters_and_writes_metrics() {
     assert!(!adapters.is_empty(), "{m:#}");
     assert!(adapters.iter().any(|a| a["name"] == name.as_str()), "{name} not listed: {m:#}");
     assert!(stdout.contains(&name), "{stdout}");
+}
+
+#[test]
+fn atoms_encode_decode_run_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let o =
+        dashi(&["les", "--backend", "cpu", "--n", "32", "--steps", "60", "--stride", "10", "--id", "a1", "--quiet"], d);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let steps: [(&[&str], &str); 4] = [
+        (&["encode", "--truth", "a1", "--frame", "2", "--out", "atoms.json", "--png", "atoms.png"], "atoms.json"),
+        (&["decode", "--atoms", "atoms.json", "--n", "64", "--out", "omega.png"], "omega.png"),
+        (&["run", "--truth", "a1", "--floats", "120", "--png-every", "3", "--out", "run"], "run/scores.csv"),
+        (&["threads", "--truth", "a1", "--steps", "12", "--floats", "120", "--out", "threads"], "threads/audit.csv"),
+    ];
+    for (i, (args, made)) in steps.iter().enumerate() {
+        let metrics_file = format!("a{i}.json");
+        let mut all = vec!["atoms"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--metrics-json", &metrics_file, "--quiet"]);
+        let o = dashi(&all, d);
+        assert!(o.status.success(), "{all:?}: {}", stderr(&o));
+        non_empty(&d.join(made));
+        let m = metrics(&d.join(&metrics_file));
+        assert_metrics(&m, "atoms");
+        assert_eq!(m["backend_used"]["atoms"], "cpu");
+        // Outputs are not overwritten without --force.
+        let again: Vec<&str> = all[..all.len() - 3].to_vec();
+        let o = dashi(&again, d);
+        assert_eq!(o.status.code(), Some(2), "{again:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("--out"), "{}", stderr(&o));
+    }
+    starts_with(&d.join("atoms.png"), b"\x89PNG");
+    let state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("atoms.json")).unwrap()).unwrap();
+    assert_eq!(state["format"], "dashi-atoms");
+    assert!(!state["atoms"].as_array().unwrap().is_empty());
+    for file in ["run/correlation.png", "run/summary.md", "run/final_atoms.json", "run/atoms_00000.png"] {
+        non_empty(&d.join(file));
+    }
+    for file in ["threads/timeline.csv", "threads/timeline.png", "threads/summary.md"] {
+        non_empty(&d.join(file));
+    }
+    // The audit: every residual is rounding (|change − attributed| ≤ 1e-12).
+    let m = metrics(&d.join("a3.json"));
+    assert!(m["results"]["worst_audit_residual"].as_f64().unwrap() <= 1e-12, "{m:#}");
+    // 7 frames scored by the run, atoms and persistence each.
+    let csv = std::fs::read_to_string(d.join("run/scores.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 2 * 7, "{csv}");
+
+    // Bad input names the flag or file.
+    for (args, flag, code) in [
+        (vec!["atoms", "encode", "--truth", "a1", "--threshold", "1.5", "--out", "x.json"], "--threshold", 2),
+        (vec!["atoms", "decode", "--atoms", "absent.json", "--out", "x.png"], "absent.json", 2),
+        (vec!["atoms", "decode", "--atoms", "atoms.json", "--n", "8", "--out", "x.png"], "--n", 2),
+        (vec!["atoms", "encode", "--truth", "a1", "--frame", "99", "--out", "x.json"], "--frame", 2),
+    ] {
+        let o = dashi(&args, d);
+        assert_eq!(o.status.code(), Some(code), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(flag), "{args:?}: {}", stderr(&o));
+    }
+    std::fs::write(d.join("broken.json"), r#"{"format": "dashi-atoms", "version": 1, "atoms": [{"sign": 0}]}"#)
+        .unwrap();
+    let o = dashi(&["atoms", "decode", "--atoms", "broken.json", "--out", "y.png"], d);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("broken.json") && stderr(&o).contains("atom 0"), "{}", stderr(&o));
 }
