@@ -38,15 +38,8 @@ use std::time::Instant;
 pub struct AtomsArgs {
     #[command(subcommand)]
     what: AtomsCommand,
-    /// Write the run's metrics as JSON to this file (docs/FORMATS.md).
-    #[arg(long, global = true, value_name = "PATH")]
-    metrics_json: Option<PathBuf>,
-    /// Overwrite existing outputs (the --out file or folder, the metrics file).
-    #[arg(long, global = true)]
-    force: bool,
-    /// No progress bars or summaries.
-    #[arg(long, short, global = true)]
-    quiet: bool,
+    #[command(flatten)]
+    output: crate::OutputArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -321,12 +314,12 @@ fn run_mdl(floats: usize) -> MdlConfig {
 
 /// Runs `dashi atoms`.
 pub fn run(args: AtomsArgs) -> anyhow::Result<()> {
-    let metrics = crate::metrics::MetricsFile::check(args.metrics_json.clone(), args.force)?;
+    let metrics = crate::metrics::MetricsFile::check(args.output.metrics_json.clone(), args.output.force)?;
     let report = cpu_report()?;
     let start = Instant::now();
     let (kind, parameters, results) = match &args.what {
         AtomsCommand::Encode(a) => {
-            if a.out.exists() && !args.force {
+            if a.out.exists() && !args.output.force {
                 return usage(format!("--out {}: the file exists (use --force to overwrite it)", a.out.display()));
             }
             let config = a.encode.config()?;
@@ -357,7 +350,7 @@ pub fn run(args: AtomsArgs) -> anyhow::Result<()> {
                     &[(&omega, "truth with atoms", Some(&state)), (&decoded, "decoded atoms", None)],
                 )?;
             }
-            if !args.quiet {
+            if !args.output.quiet {
                 println!(
                     "{} atoms ({} vertices, {} floats) from frame {} of {} → {}; decode vs truth: corr {:.3}, rel-L2 {:.3}",
                     state.atoms.len(),
@@ -378,7 +371,7 @@ pub fn run(args: AtomsArgs) -> anyhow::Result<()> {
             )
         }
         AtomsCommand::Decode(a) => {
-            if a.out.exists() && !args.force {
+            if a.out.exists() && !args.output.force {
                 return usage(format!("--out {}: the file exists (use --force to overwrite it)", a.out.display()));
             }
             if !(16..=dashi_atoms::MAX_GRID).contains(&a.n) {
@@ -388,7 +381,7 @@ pub fn run(args: AtomsArgs) -> anyhow::Result<()> {
             let omega = rasterise(&state, a.n)?;
             let title = format!("ω of {} atoms on {}²", state.atoms.len(), a.n);
             crate::pictures::write_vorticity_png(&a.out, a.n, &omega, &title, None)?;
-            if !args.quiet {
+            if !args.output.quiet {
                 println!("{} written", a.out.display());
             }
             (
@@ -398,8 +391,8 @@ pub fn run(args: AtomsArgs) -> anyhow::Result<()> {
                         "enstrophy": dashi_atoms::enstrophy(&omega) }),
             )
         }
-        AtomsCommand::Run(a) => run_atoms(a, args.force, args.quiet, &report)?,
-        AtomsCommand::Threads(a) => run_threads(a, args.force, args.quiet)?,
+        AtomsCommand::Run(a) => run_atoms(a, args.output.force, args.output.quiet, &report)?,
+        AtomsCommand::Threads(a) => run_threads(a, args.output.force, args.output.quiet)?,
     };
     let mut parameters = parameters;
     parameters["kind"] = json!(kind);

@@ -63,6 +63,17 @@ pub fn select(common: &CommonArgs) -> anyhow::Result<Selected> {
     Ok(Selected { exec, report })
 }
 
+/// [`select`], with the backend report printed to stderr unless `--quiet`; returns the
+/// selection and a copy of its report.
+pub fn select_announced(common: &CommonArgs) -> anyhow::Result<(Selected, BackendReport)> {
+    let selected = select(common)?;
+    if !common.quiet {
+        eprintln!("{}", selected.report);
+    }
+    let report = selected.report.clone();
+    Ok((selected, report))
+}
+
 /// The report as JSON (metrics files).
 pub fn report_json(report: &BackendReport) -> serde_json::Value {
     serde_json::json!({

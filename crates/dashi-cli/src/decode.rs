@@ -378,11 +378,7 @@ pub fn run(args: DecodeArgs) -> anyhow::Result<()> {
     let (input, decode) = truth_for_model(&model, &args.truth, &args.truths, args.frames, &args.decoder)?;
     let n = model.meta.n;
     let out = StagedDir::create(&args.out, "--out", args.common.force)?;
-    let mut selected = crate::backend::select(&args.common)?;
-    let report = selected.report.clone();
-    if !args.common.quiet {
-        eprintln!("{report}");
-    }
+    let (mut selected, report) = crate::backend::select_announced(&args.common)?;
     let count = input.frames.len() / (n * n);
     let job = DecodeJob {
         model: &model,

@@ -65,11 +65,7 @@ pub fn run(args: FitArgs) -> anyhow::Result<()> {
     if let Err(e) = config.fit.validate().and(dashi_codec::ProxyLayout::new(n, &config.encode).map(|_| ())) {
         return usage(e.to_string());
     }
-    let mut selected = crate::backend::select(&args.common)?;
-    let report = selected.report.clone();
-    if !args.common.quiet {
-        eprintln!("{report}");
-    }
+    let (mut selected, report) = crate::backend::select_announced(&args.common)?;
     let meta = input.truth.meta();
     let info =
         TruthInfo { truth_id: meta.truth_id.clone(), solver_id: meta.solver_id.clone(), frame_dt: input.frame_dt };

@@ -141,6 +141,20 @@ fn describe(e: &anyhow::Error) -> String {
     out
 }
 
+/// The output flags of commands without a compute backend (`plot`, `atoms`).
+#[derive(Clone, Debug, Args)]
+pub struct OutputArgs {
+    /// Write the run's metrics as JSON to this file (docs/FORMATS.md).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub metrics_json: Option<PathBuf>,
+    /// Overwrite existing outputs (the --out file or folder, the metrics file).
+    #[arg(long, global = true)]
+    pub force: bool,
+    /// Print nothing but errors.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+}
+
 fn parse_backend(s: &str) -> Result<BackendRequest, String> {
     s.parse()
 }

@@ -28,15 +28,8 @@ pub struct PlotArgs {
     /// Output file (PNG, or GIF for `gif`).
     #[arg(long, global = true, value_name = "FILE")]
     out: Option<PathBuf>,
-    /// Write the run's metrics as JSON to this file (docs/FORMATS.md).
-    #[arg(long, global = true, value_name = "PATH")]
-    metrics_json: Option<PathBuf>,
-    /// Overwrite existing output and metrics files.
-    #[arg(long, global = true)]
-    force: bool,
-    /// Print nothing on success.
-    #[arg(long, short, global = true)]
-    quiet: bool,
+    #[command(flatten)]
+    output: crate::OutputArgs,
 }
 
 /// Which picture.
@@ -168,7 +161,7 @@ fn read_scores(path: &Path, metric: &str) -> anyhow::Result<(ScoresByMethod, Opt
 
 /// Runs `dashi plot`.
 pub fn run(args: PlotArgs) -> anyhow::Result<()> {
-    let metrics = crate::metrics::MetricsFile::check(args.metrics_json.clone(), args.force)?;
+    let metrics = crate::metrics::MetricsFile::check(args.output.metrics_json.clone(), args.output.force)?;
     let default_out = match &args.what {
         PlotKind::Field { .. } => "omega.png",
         PlotKind::Spectrum { .. } => "spectrum.png",
@@ -177,7 +170,7 @@ pub fn run(args: PlotArgs) -> anyhow::Result<()> {
         PlotKind::Gif { .. } => "omega.gif",
     };
     let out = args.out.clone().unwrap_or_else(|| PathBuf::from(default_out));
-    if out.exists() && !args.force {
+    if out.exists() && !args.output.force {
         return usage(format!("--out {}: the file exists (use --force to overwrite it)", out.display()));
     }
     let start = std::time::Instant::now();
@@ -255,7 +248,7 @@ pub fn run(args: PlotArgs) -> anyhow::Result<()> {
             ("gif", json!({ "truth": arg.truth, "truth_id": truth.meta().truth_id, "frames": truth.frame_count() }))
         }
     };
-    if !args.quiet {
+    if !args.output.quiet {
         println!("{} written", out.display());
     }
     let mut parameters = parameters;

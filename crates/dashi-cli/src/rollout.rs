@@ -116,11 +116,7 @@ pub fn run(args: RolloutArgs) -> anyhow::Result<()> {
     }
     let metrics = crate::metrics::MetricsFile::check(args.common.metrics_json.clone(), args.common.force)?;
     let model = crate::model_input::read(&args.model)?;
-    let mut selected = crate::backend::select(&args.common)?;
-    let report = selected.report.clone();
-    if !args.common.quiet {
-        eprintln!("{report}");
-    }
+    let (mut selected, report) = crate::backend::select_announced(&args.common)?;
     let exec = selected.exec.as_mut();
     let d = model.meta.dim;
     let z0 = perturbed_states(&model.z0, args.batch, args.noise, args.seed);

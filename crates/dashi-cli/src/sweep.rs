@@ -75,11 +75,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<()> {
         crate::decode::truth_for_model(&model, &args.truth, &args.truths, args.frames, &args.decoder)?;
     let n = model.meta.n;
     let out = StagedDir::create(&args.out, "--out", args.common.force)?;
-    let mut selected = crate::backend::select(&args.common)?;
-    let report = selected.report.clone();
-    if !args.common.quiet {
-        eprintln!("{report}");
-    }
+    let (mut selected, report) = crate::backend::select_announced(&args.common)?;
     let exec = selected.exec.as_mut();
     let start = Instant::now();
     let mut encoder = Encoder::with_layout(exec, model.layout.clone())?;
