@@ -40,8 +40,7 @@
 //! sum, parallel over targets with rayon) — independent of any grid; the grid appears
 //! only in [`rasterise`] (O(V·(ε/h)²) + O(N²·modes)) and [`encode()`] (O(N²·modes)).
 //!
-//! **Not yet here** (issue 8): channel dynamics, a background update rule, ridge tracing in the encoder, a WGSL op for the
-//! velocity sum (see the crate README), the CLI, the v4 head-to-head.
+//! **Not yet here** (issue 8): channel dynamics, a background update rule, ridge tracing in the encoder, the CLI, the v4 head-to-head.
 
 #![deny(missing_docs)]
 
@@ -73,7 +72,7 @@ pub use threads::{
     Cause, Death, DeathCause, Edge, EdgeKind, Genealogy, Lifetime, MatchConfig, Node, Provenance, StepAudit,
     StepEvents, match_atoms, run_with_threads,
 };
-pub use velocity::{velocity_at, vertex_velocities};
+pub use velocity::{velocity_at, vertex_velocities, vertex_velocities_on};
 
 /// The README's example, compiled and run as a doctest so it cannot rot.
 #[doc = include_str!("../README.md")]

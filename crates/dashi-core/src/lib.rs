@@ -17,6 +17,8 @@
 //!   by `A^s`, power-ladder jumps to any `t`;
 //! * [`hash`] — the canonical BLAKE2b-128 state hash;
 //! * [`random`] — the seeded generators every backend reproduces bit for bit;
+//! * [`vortex`] — the periodic regularised Biot–Savart kernel (one definition; the
+//!   `biot_savart` op and dashi-atoms use it);
 //! * [`spectral`] — the SPEC §4 spectral layer: cached 2D FFTs (rustfft/realfft, f64 and
 //!   f32, `fft_norm = "backward"`), derivatives, inverse Laplacian, 2/3 dealiasing, the
 //!   exponential filter, shell spectrum and band energies.
@@ -35,6 +37,7 @@ pub mod packing;
 pub mod random;
 pub mod scalar;
 pub mod spectral;
+pub mod vortex;
 
 pub use admissibility::Admissibility;
 pub use carrier::{Carrier, CarrierError, Neighbourhood, Shape, Stencil, Trit};

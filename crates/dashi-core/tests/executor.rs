@@ -311,7 +311,7 @@ fn max_radius(h: usize, w: usize) -> usize {
 // ---------------------------------------------------------------------------------
 
 /// Each op name below has a test in this section; a new op must add one.
-const OPS_TESTED_HERE: [&str; 34] = [
+const OPS_TESTED_HERE: [&str; 35] = [
     "axpy",
     "scale",
     "add",
@@ -346,6 +346,7 @@ const OPS_TESTED_HERE: [&str; 34] = [
     "fining_select",
     "fining_closure",
     "mask_combine",
+    "biot_savart",
 ];
 
 #[test]
@@ -1085,6 +1086,74 @@ fn fining_closure_follows_the_closure_rule() {
             }
         }
         assert!(closed_at.len() > 3, "closure levels seen: {closed_at:?}");
+    }
+}
+
+/// biot_savart against the naive sum of `dashi_core::vortex::blob_velocity_columns` in
+/// source order (f64: bit-exact; f32: the f64 sum of the f32-stored inputs rounded once),
+/// with poisoned tails; the velocity of a lone blob is the kernel itself, a blob on
+/// itself moves not at all, and cores ≤ 0 or too many columns are typed errors.
+#[test]
+fn biot_savart_is_the_direct_sum_of_the_vortex_kernel() {
+    use dashi_core::ops::{BIOT_SAVART, BiotSavartParams};
+    use dashi_core::vortex::{MAX_COLUMNS, blob_velocity_columns};
+    use std::f64::consts::TAU;
+    for prec in PRECISIONS {
+        for (sources, targets) in [(1usize, 1usize), (1, 7), (7, 1), (33, 64), (257, 33)] {
+            for columns in [0usize, 3, MAX_COLUMNS] {
+                let mut ex = CpuExecutor::new(prec);
+                let mut g = SplitMix64::new(seed(47, sources * 1000 + targets + columns * 1_000_000, prec));
+                let pos: Vec<f64> = (0..2 * sources).map(|_| g.uniform(0.0, TAU)).collect();
+                let blobs: Vec<f64> = (0..sources).flat_map(|_| [g.normal() * 0.1, g.uniform(1e-3, 0.3)]).collect();
+                let at: Vec<f64> = (0..2 * targets).map(|_| g.uniform(-1.0, TAU + 1.0)).collect();
+                let (bp, pos) = real_buf(&mut ex, &pos);
+                let (bb, blobs) = real_buf(&mut ex, &blobs);
+                let (bt, at) = real_buf(&mut ex, &at);
+                let len = 2 * targets;
+                let out = poisoned_real(&mut ex, len + slack(targets));
+                let params = BiotSavartParams::new(sources as u32, targets as u32, columns as u32);
+                ex.run(&BIOT_SAVART, &[bp, bb, bt, out], &params).unwrap();
+                let got = ex.download_real(out).unwrap();
+                let what = format!("biot_savart {prec} S={sources} T={targets} M={columns}");
+                assert_tail_real(&got, len, &what);
+                for (t, v) in at.chunks_exact(2).zip(got.chunks_exact(2)) {
+                    let (mut u, mut w) = (0.0, 0.0);
+                    for (p, b) in pos.chunks_exact(2).zip(blobs.chunks_exact(2)) {
+                        let k = blob_velocity_columns(t[0] - p[0], t[1] - p[1], b[1], columns);
+                        u += b[0] * k[0];
+                        w += b[0] * k[1];
+                    }
+                    let want = [u, w].map(|x| if prec == Precision::F32 { f64::from(x as f32) } else { x });
+                    assert_eq!([v[0].to_bits(), v[1].to_bits()], want.map(f64::to_bits), "{what}: {v:?} vs {want:?}");
+                }
+            }
+        }
+    }
+    // A blob on itself: zero velocity (odd kernel, regular core).
+    let mut ex = CpuExecutor::new(Precision::F64);
+    let (bp, _) = real_buf(&mut ex, &[1.0, 2.0]);
+    let (bb, _) = real_buf(&mut ex, &[0.7, 0.05]);
+    let (bt, _) = real_buf(&mut ex, &[1.0, 2.0]);
+    let out = poisoned_real(&mut ex, 2);
+    ex.run(&BIOT_SAVART, &[bp, bb, bt, out], &BiotSavartParams::new(1, 1, 3)).unwrap();
+    assert_eq!(ex.download_real(out).unwrap(), [0.0, 0.0]);
+    // Far from a small core the blob is the periodic point vortex: at r = 0.5 ≫ ε = 0.01
+    // the azimuthal speed is Γ/(2πr) up to the periodic correction Γr/(2L²) ≈ 6e-3·Γ.
+    let (bt, _) = real_buf(&mut ex, &[1.5, 2.0]);
+    let (bb, _) = real_buf(&mut ex, &[1.0, 0.01]);
+    ex.run(&BIOT_SAVART, &[bp, bb, bt, out], &BiotSavartParams::new(1, 1, 3)).unwrap();
+    let v = ex.download_real(out).unwrap();
+    assert!(v[0].abs() < 1e-12 && (v[1] - 1.0 / (TAU * 0.5)).abs() < 0.01, "{v:?}");
+    // Domain: columns ≤ MAX_COLUMNS, cores finite and > 0 — typed errors, output untouched.
+    let too_many = BiotSavartParams::new(1, 1, MAX_COLUMNS as u32 + 1);
+    let err = ex.run(&BIOT_SAVART, &[bp, bb, bt, out], &too_many).unwrap_err();
+    assert!(matches!(err, ExecError::InvalidParams { .. }), "{err:?}");
+    for eps in [0.0, -0.1] {
+        let (bad, _) = real_buf(&mut ex, &[1.0, eps]);
+        let before = ex.download_real(out).unwrap();
+        let err = ex.run(&BIOT_SAVART, &[bp, bad, bt, out], &BiotSavartParams::new(1, 1, 3)).unwrap_err();
+        assert!(matches!(err, ExecError::OpFailed { .. }), "{err:?}");
+        assert_eq!(ex.download_real(out).unwrap(), before, "output written despite the error");
     }
 }
 
@@ -2096,6 +2165,11 @@ fn params_struct(name: &str) -> (usize, Vec<u8>, Vec<(&'static str, FieldValue)>
             let f = dashi_core::ops::FiningClosureParams::new(3, 1e-3);
             let fields = vec![("level", U(f.level)), ("epsilon", F(f.epsilon))];
             (size_of::<dashi_core::ops::FiningClosureParams>(), bytemuck::bytes_of(&f).to_vec(), fields)
+        }
+        "biot_savart" => {
+            let f = dashi_core::ops::BiotSavartParams::new(300, 17, 3);
+            let fields = vec![("sources", U(f.sources)), ("targets", U(f.targets)), ("columns", U(f.columns))];
+            (size_of::<dashi_core::ops::BiotSavartParams>(), bytemuck::bytes_of(&f).to_vec(), fields)
         }
         other => panic!("op {other} has no parameter struct mapping in this test: add one"),
     }

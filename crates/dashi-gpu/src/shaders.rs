@@ -28,6 +28,7 @@ pub const FAMILIES: &[(&str, &str)] = &[
     ("spectral", include_str!("../shaders/spectral.wgsl")),
     ("vorticity", include_str!("../shaders/vorticity.wgsl")),
     ("codec", include_str!("../shaders/codec.wgsl")),
+    ("atoms", include_str!("../shaders/atoms.wgsl")),
 ];
 
 /// Families compiled without wgpu's injected runtime checks (index clamping, loop

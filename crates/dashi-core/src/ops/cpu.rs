@@ -558,6 +558,20 @@ fn execute<T: Real>(op: &OpSpec, p: &Params<'_>, io: &mut Io<'_, '_>) -> Result<
             let counts = io.read(0).ints();
             super::codec::fining_closure(counts, io.write(1).ints_mut(), p.u32("level"), p.f32("epsilon"));
         }
+        OpId::BiotSavart => {
+            let (sources, targets) = (p.u32("sources") as usize, p.u32("targets") as usize);
+            let pos = &io.read(0).reals::<T>()[..2 * sources];
+            let blobs = &io.read(1).reals::<T>()[..2 * sources];
+            if let Some(s) = super::biot_savart::bad_core(blobs) {
+                return Err(op_failed(
+                    op,
+                    format!("source {s}: core ε = {:?} must be finite and > 0", blobs[2 * s + 1]),
+                ));
+            }
+            let at = &io.read(2).reals::<T>()[..2 * targets];
+            let vel = &mut io.write(3).reals_mut::<T>()[..2 * targets];
+            super::biot_savart::biot_savart(pos, blobs, at, vel, p.u32("columns") as usize);
+        }
         OpId::MaskCombine => {
             let pair = &io.read(0).reals::<T>()[..2 * n()];
             let support = io.read(1).words();

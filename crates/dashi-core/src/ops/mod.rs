@@ -19,6 +19,7 @@
 //! buffer or zero-workgroup dispatch reaches a device); no buffer bound twice when one
 //! of the bindings writes it; op-specific parameter domains (e.g. `k ≤ n`).
 
+mod biot_savart;
 mod codec;
 mod cpu;
 mod error;
@@ -35,10 +36,10 @@ pub use error::ExecError;
 pub use executor::{Backend, BufferId, DeviceInfo, DeviceType, Executor, OpTiming, Precision, check_real_upload};
 pub use fft2::{Fft2Program, RealFft2Program, default_column_radices};
 pub use params::{
-    BandParams, BoxSmoothParams, FftStepParams, FiningClosureParams, GatherParams, GemmParams, GemvParams, LenParams,
-    NonlinearParams, PairParams, ProxyPackParams, ProxySpectrumParams, ScalarParams, ShellParams, SpectralMulParams,
-    StencilParams, ThresholdGateParams, ThresholdParams, TopKParams, VorticityFieldParams, VorticityRhsParams,
-    split_f64,
+    BandParams, BiotSavartParams, BoxSmoothParams, FftStepParams, FiningClosureParams, GatherParams, GemmParams,
+    GemvParams, LenParams, NonlinearParams, PairParams, ProxyPackParams, ProxySpectrumParams, ScalarParams,
+    ShellParams, SpectralMulParams, StencilParams, ThresholdGateParams, ThresholdParams, TopKParams,
+    VorticityFieldParams, VorticityRhsParams, split_f64,
 };
 pub use reference::{argmax, fft_twiddles, top_k};
 pub use registry::*;

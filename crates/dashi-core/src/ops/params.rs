@@ -544,3 +544,24 @@ impl FiningClosureParams {
         FiningClosureParams { level, epsilon, pad: [0; 2] }
     }
 }
+
+/// `{ sources, targets, columns }` — `biot_savart`: the periodic regularised Biot–Savart
+/// velocity of `sources` vortex blobs at `targets` points ([`crate::vortex`]).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
+pub struct BiotSavartParams {
+    /// Number of sources S (blobs).
+    pub sources: u32,
+    /// Number of targets T (evaluation points).
+    pub targets: u32,
+    /// Image columns M on each side of the central one (≤ [`crate::vortex::MAX_COLUMNS`]).
+    pub columns: u32,
+    pad: u32,
+}
+
+impl BiotSavartParams {
+    /// `sources` blobs, `targets` points, `columns` image columns each side.
+    pub fn new(sources: u32, targets: u32, columns: u32) -> Self {
+        BiotSavartParams { sources, targets, columns, pad: 0 }
+    }
+}

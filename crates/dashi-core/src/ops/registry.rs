@@ -6,9 +6,10 @@
 //! are row-major `[height][width]`, periodic.
 
 use super::params::{
-    BandParams, BoxSmoothParams, FftStepParams, FiningClosureParams, GatherParams, GemmParams, GemvParams, LenParams,
-    NonlinearParams, PairParams, ProxyPackParams, ProxySpectrumParams, ScalarParams, ShellParams, SpectralMulParams,
-    StencilParams, ThresholdGateParams, ThresholdParams, TopKParams, VorticityFieldParams, VorticityRhsParams,
+    BandParams, BiotSavartParams, BoxSmoothParams, FftStepParams, FiningClosureParams, GatherParams, GemmParams,
+    GemvParams, LenParams, NonlinearParams, PairParams, ProxyPackParams, ProxySpectrumParams, ScalarParams,
+    ShellParams, SpectralMulParams, StencilParams, ThresholdGateParams, ThresholdParams, TopKParams,
+    VorticityFieldParams, VorticityRhsParams,
 };
 use super::spec::any_params;
 use super::spec::{Access::*, Binding, Dispatch, ElemType::*, LenRule::*, OpId, OpSpec, ParamField, ParamType, Params};
@@ -855,6 +856,37 @@ pub static MASK_COMBINE: OpSpec = OpSpec {
     domain: any_params,
 };
 
+fn biot_savart_domain(p: &Params<'_>) -> Result<(), String> {
+    let columns = p.u32("columns");
+    if columns as usize > crate::vortex::MAX_COLUMNS {
+        return Err(format!(
+            "columns = {columns} exceeds {} (e^{{(M + 1/2)·2π}} must stay in f32 range)",
+            crate::vortex::MAX_COLUMNS
+        ));
+    }
+    Ok(())
+}
+
+/// The periodic regularised Biot–Savart velocity of S Gaussian vortex blobs at T points
+/// ([`crate::vortex`]): direct sum, O(S·T), one invocation per target on the device.
+pub static BIOT_SAVART: OpSpec = OpSpec {
+    id: OpId::BiotSavart,
+    name: "biot_savart",
+    family: "atoms",
+    summary: "vel[t] = Σ_s w_s·K_{ε_s}(targets[t] − pos[s]) over s = 0 … S−1 in order, (w_s, ε_s) = blobs[s], ε_s > 0; K_ε = periodic blob kernel of dashi_core::vortex in [0, 2π)² (u = ∂ψ/∂y, v = −∂ψ/∂x, ∇²ψ = −ω, zero-mean): Σ_{|m|≤columns} image columns (coth) + Gaussian core 1 − e^{−r²/ε²} on the nearest image",
+    bindings: &[
+        b(0, "pos", Read, Real, Complex(&["sources"])),
+        b(1, "blobs", Read, Real, Complex(&["sources"])),
+        b(2, "targets", Read, Real, Complex(&["targets"])),
+        b(3, "vel", ReadWrite, Real, Complex(&["targets"])),
+    ],
+    params: &[u("sources"), u("targets"), u("columns")],
+    params_size: size_of::<BiotSavartParams>(),
+    sizes: &["sources", "targets"],
+    dispatch: Dispatch::Threads { count: Product(&["targets"]), workgroup: 64 },
+    domain: biot_savart_domain,
+};
+
 /// All ops, in documentation order.
 pub static REGISTRY: &[&OpSpec] = &[
     &AXPY,
@@ -891,6 +923,7 @@ pub static REGISTRY: &[&OpSpec] = &[
     &FINING_SELECT,
     &FINING_CLOSURE,
     &MASK_COMBINE,
+    &BIOT_SAVART,
 ];
 
 /// Looks an op up by name.

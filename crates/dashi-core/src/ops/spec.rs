@@ -40,6 +40,7 @@ pub enum OpId {
     FiningSelect,
     FiningClosure,
     MaskCombine,
+    BiotSavart,
 }
 
 /// Whether a binding is read or written.
