@@ -40,7 +40,10 @@
 //! sum, parallel over targets with rayon) — independent of any grid; the grid appears
 //! only in [`rasterise`] (O(V·(ε/h)²) + O(N²·modes)) and [`encode()`] (O(N²·modes)).
 //!
-//! **Not yet here** (issue 8): channel dynamics, a background update rule, ridge tracing in the encoder, the CLI, the v4 head-to-head.
+//! **Not yet here**: channel dynamics, a background update rule, ridge tracing in the
+//! encoder, and `step` on the executor (the velocity sum exists as the `biot_savart`
+//! KernelOp, used by [`vertex_velocities_on`]; `step` still sums on the host). The CLI is
+//! `dashi atoms`; the v4 head-to-head is in docs/CODEC.md.
 
 #![deny(missing_docs)]
 
