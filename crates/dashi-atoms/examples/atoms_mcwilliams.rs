@@ -8,8 +8,7 @@
 //! `cargo run --release -p dashi-atoms --example atoms_mcwilliams [start_frame] [floats]`
 
 use dashi_atoms::{
-    AtomState, Background, Budget, EncodeConfig, MdlConfig, MergeConfig, Scheme, SplitConfig, StepConfig, encode,
-    enstrophy, normal_form, rasterise, step,
+    AtomState, Background, EncodeConfig, MdlConfig, Scheme, StepConfig, encode, enstrophy, normal_form, rasterise, step,
 };
 use dashi_core::ops::{CpuExecutor, Precision};
 use dashi_les::{Les, Preset, Stepper};
@@ -65,18 +64,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     // Dynamics: atoms only (a frozen background would not evolve), Π_MDL with the budget.
-    let mdl = MdlConfig {
-        gamma_min: 1e-4,
-        length_min: 0.0,
-        split: Some(SplitConfig {
-            max_segment: Some(0.3),
-            max_turn: Some(2.0),
-            self_intersection: true,
-            max_vertices: Some(24),
-        }),
-        merge: Some(MergeConfig { distance: 0.02, align_cos: 0.9, opposite: false }),
-        budget: Budget { max_atoms: None, max_floats: Some(floats), lambda: 0.0 },
-    };
+    let mdl = MdlConfig::filaments(floats);
     let sub = 4;
     let step_config = StepConfig { dt: frame_dt / sub as f64, scheme: Scheme::Rk4, viscosity: 1e-4, mdl };
     for (tau, peaks) in [(0.3, false), (0.3, true), (0.1, true)] {

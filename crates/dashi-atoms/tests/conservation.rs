@@ -2,38 +2,10 @@
 //! ΣΓ and ΣσΓ are conserved bit for bit by transport (and by core spreading); with every
 //! rule enabled, the ledger's attributed changes sum to the total change within 1e-12.
 
-use dashi_atoms::{
-    Atom, AtomState, Background, Budget, MdlConfig, MergeConfig, Mode, Scheme, Sign, SplitConfig, StepConfig, run,
-};
+mod common;
 
-/// A deterministic mixed state: blobs and short polylines of both signs, clustered so
-/// that merges and splits happen.
-fn state(count: usize) -> AtomState {
-    let mut s: u64 = 12345;
-    let mut next = || {
-        s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        (s >> 11) as f64 / (1u64 << 53) as f64
-    };
-    let atoms = (0..count)
-        .map(|i| {
-            let (x, y) = (2.0 + 2.0 * next(), 2.0 + 2.0 * next());
-            let sign = if next() < 0.6 { Sign::Pos } else { Sign::Neg };
-            let gamma = 0.05 + next();
-            let core = 0.03 + 0.05 * next();
-            let vertices = if i % 3 == 0 {
-                let a = 6.3 * next();
-                (0..4).map(|k| [x + 0.06 * k as f64 * a.cos(), y + 0.06 * k as f64 * a.sin()]).collect()
-            } else {
-                vec![[x, y]]
-            };
-            Atom::new(vertices, sign, gamma, core).unwrap()
-        })
-        .collect();
-    let background =
-        Background::new(vec![Mode { kx: 1, ky: 0, re: 0.05, im: 0.0 }, Mode { kx: 0, ky: 1, re: 0.0, im: 0.03 }])
-            .unwrap();
-    AtomState::new(atoms, background)
-}
+use common::state;
+use dashi_atoms::{Budget, MdlConfig, MergeConfig, Scheme, SplitConfig, StepConfig, run};
 
 #[test]
 fn transport_conserves_circulation_bit_for_bit() {

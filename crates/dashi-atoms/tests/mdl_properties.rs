@@ -2,6 +2,9 @@
 //! curve direction, idempotence, budget never exceeded, fidelity monotone in the budget
 //! and in λ, the carrier never conflated, and every change of ΣΓ / ΣσΓ attributed.
 
+mod common;
+
+use common::scrambled;
 use dashi_atoms::{
     Atom, AtomState, Background, Budget, MdlConfig, MergeConfig, Sign, SplitConfig, captured_enstrophy, enstrophy,
     normal_form, rasterise, totals,
@@ -49,27 +52,6 @@ fn config() -> impl Strategy<Value = MdlConfig> {
                 budget: Budget { max_atoms: b.0, max_floats: b.1, lambda: b.2 },
             },
         )
-}
-
-/// A permutation of the atoms (Fisher–Yates from a seed) with every other curve reversed.
-fn scrambled(atoms: &[Atom], seed: u64) -> Vec<Atom> {
-    let mut out: Vec<Atom> = atoms
-        .iter()
-        .enumerate()
-        .map(|(i, a)| {
-            let mut v = a.vertices().to_vec();
-            if i % 2 == 0 {
-                v.reverse();
-            }
-            Atom::new(v, a.sign(), a.gamma(), a.core()).unwrap()
-        })
-        .collect();
-    let mut s = seed | 1;
-    for i in (1..out.len()).rev() {
-        s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        out.swap(i, (s >> 33) as usize % (i + 1));
-    }
-    out
 }
 
 fn contains_all(big: &[Atom], small: &[Atom]) -> bool {

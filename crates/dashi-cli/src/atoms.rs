@@ -23,8 +23,8 @@ use crate::usage::usage;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use dashi_atoms::{
-    Atom, AtomState, Background, Budget, EncodeConfig, MdlConfig, MergeConfig, Mode, Scheme, Sign, SplitConfig,
-    StepConfig, encode, normal_form, rasterise, step,
+    Atom, AtomState, Background, EncodeConfig, MdlConfig, Mode, Scheme, Sign, StepConfig, encode, normal_form,
+    rasterise, step,
 };
 use dashi_codec::{FrameScores, Scorer, high_correlation_time};
 use dashi_plot::{Canvas, FieldPlot, HAlign, LineStyle, TextStyle, VAlign};
@@ -295,23 +295,6 @@ fn cpu_report() -> anyhow::Result<dashi_gpu::BackendReport> {
     Ok(report)
 }
 
-/// Π_MDL settings of `dashi atoms run`: prune Γ < 1e-4, split long segments / sharp turns /
-/// self-intersections (≤ 24 vertices), merge same-sign atoms closer than 0.02, budget.
-fn run_mdl(floats: usize) -> MdlConfig {
-    MdlConfig {
-        gamma_min: 1e-4,
-        length_min: 0.0,
-        split: Some(SplitConfig {
-            max_segment: Some(0.3),
-            max_turn: Some(2.0),
-            self_intersection: true,
-            max_vertices: Some(24),
-        }),
-        merge: Some(MergeConfig { distance: 0.02, align_cos: 0.9, opposite: false }),
-        budget: Budget { max_atoms: None, max_floats: Some(floats), lambda: 0.0 },
-    }
-}
-
 /// Runs `dashi atoms`.
 pub fn run(args: AtomsArgs) -> anyhow::Result<()> {
     let metrics = crate::metrics::MetricsFile::check(args.output.metrics_json.clone(), args.output.force)?;
@@ -433,7 +416,7 @@ fn run_atoms(
     if !quiet {
         eprintln!("{report}");
     }
-    let mdl = run_mdl(a.floats);
+    let mdl = MdlConfig::filaments(a.floats);
     let step_config = StepConfig { dt: input.frame_dt / a.substeps as f64, scheme: Scheme::Rk4, viscosity: a.nu, mdl };
     let frame = |t: usize| &input.frames[t * n * n..(t + 1) * n * n];
     let encoded = encode(frame(0), n, &config)?;
@@ -548,7 +531,7 @@ fn run_threads(a: &ThreadsArgs, force: bool, quiet: bool) -> anyhow::Result<(&'s
     };
     let out = StagedDir::create(&a.out, "--out", force)?;
     let omega: Vec<f64> = truth.frame(0).expect("a frame").iter().map(|&v| f64::from(v)).collect();
-    let mdl = run_mdl(a.floats);
+    let mdl = MdlConfig::filaments(a.floats);
     let step_config = StepConfig { dt: frame_dt / 4.0, scheme: Scheme::Rk4, viscosity: 1e-4, mdl };
     let start_state = AtomState::new(normal_form(encode(&omega, n, &config)?.atoms, &mdl)?.0, Background::empty());
     let clock = Instant::now();

@@ -125,6 +125,26 @@ pub struct MdlConfig {
 }
 
 impl MdlConfig {
+    /// The settings used on turbulent flows (`dashi atoms run` / `threads`, the
+    /// `atoms_mcwilliams` example): prune Γ < 1e-4; split segments longer than 0.3, turns
+    /// sharper than 2 rad and self-intersections, at most 24 vertices per atom; merge
+    /// same-sign atoms closer than 0.02 whose directions agree (|cos| ≥ 0.9); keep at most
+    /// `floats` floats.
+    pub fn filaments(floats: usize) -> MdlConfig {
+        MdlConfig {
+            gamma_min: 1e-4,
+            length_min: 0.0,
+            split: Some(SplitConfig {
+                max_segment: Some(0.3),
+                max_turn: Some(2.0),
+                self_intersection: true,
+                max_vertices: Some(24),
+            }),
+            merge: Some(MergeConfig { distance: 0.02, align_cos: 0.9, opposite: false }),
+            budget: Budget { max_atoms: None, max_floats: Some(floats), lambda: 0.0 },
+        }
+    }
+
     /// Checks every threshold's range.
     pub fn validate(&self) -> Result<(), AtomError> {
         let nonneg = |name, v: f64| {
