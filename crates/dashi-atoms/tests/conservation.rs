@@ -4,8 +4,8 @@
 
 mod common;
 
-use common::state;
-use dashi_atoms::{Budget, MdlConfig, MergeConfig, Scheme, SplitConfig, StepConfig, run};
+use common::{all_rules, state};
+use dashi_atoms::{MdlConfig, Scheme, StepConfig, run};
 
 #[test]
 fn transport_conserves_circulation_bit_for_bit() {
@@ -27,18 +27,7 @@ fn transport_conserves_circulation_bit_for_bit() {
 #[test]
 fn every_residual_is_attributed() {
     let s0 = state(40);
-    let mdl = MdlConfig {
-        gamma_min: 0.08,
-        length_min: 0.05,
-        split: Some(SplitConfig {
-            max_segment: Some(0.15),
-            max_turn: Some(1.2),
-            self_intersection: true,
-            max_vertices: Some(6),
-        }),
-        merge: Some(MergeConfig { distance: 0.12, align_cos: 0.5, opposite: true }),
-        budget: Budget { max_atoms: Some(30), max_floats: Some(150), lambda: 1e-4 },
-    };
+    let mdl = all_rules();
     let config = StepConfig { dt: 0.01, scheme: Scheme::Rk4, viscosity: 1e-3, mdl };
     let (_, reports) = run(&s0, &config, 30).unwrap();
     let mut events = dashi_atoms::Events::default();

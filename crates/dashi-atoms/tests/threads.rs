@@ -6,28 +6,13 @@
 
 mod common;
 
-use common::{lcg, scrambled, state};
+use common::{all_rules, lcg, scrambled, state};
 use dashi_atoms::{
     Atom, AtomState, Background, Balance, Budget, Cause, DeathCause, EdgeKind, Events, Genealogy, MatchConfig,
     MdlConfig, MergeConfig, Provenance, Scheme, Sign, SplitConfig, StepConfig, StepEvents, match_atoms, run,
     run_with_threads,
 };
 use proptest::prelude::*;
-
-fn all_rules() -> MdlConfig {
-    MdlConfig {
-        gamma_min: 0.08,
-        length_min: 0.05,
-        split: Some(SplitConfig {
-            max_segment: Some(0.15),
-            max_turn: Some(1.2),
-            self_intersection: true,
-            max_vertices: Some(6),
-        }),
-        merge: Some(MergeConfig { distance: 0.12, align_cos: 0.5, opposite: true }),
-        budget: Budget { max_atoms: Some(30), max_floats: Some(150), lambda: 1e-4 },
-    }
-}
 
 fn add(e: &mut Events, x: &Events) {
     e.pruned += x.pruned;

@@ -2,7 +2,7 @@
 
 #![allow(dead_code)] // each test binary uses a subset
 
-use dashi_atoms::{Atom, AtomState, Background, Mode, Sign};
+use dashi_atoms::{Atom, AtomState, Background, Budget, MdlConfig, MergeConfig, Mode, Sign, SplitConfig};
 
 pub fn lcg(seed: u64) -> impl FnMut() -> f64 {
     let mut s = seed;
@@ -55,4 +55,20 @@ pub fn scrambled(atoms: &[Atom], seed: u64) -> Vec<Atom> {
         out.swap(i, (s >> 33) as usize % (i + 1));
     }
     out
+}
+
+/// Every Π_MDL rule on, with thresholds that make each fire on [`state`].
+pub fn all_rules() -> MdlConfig {
+    MdlConfig {
+        gamma_min: 0.08,
+        length_min: 0.05,
+        split: Some(SplitConfig {
+            max_segment: Some(0.15),
+            max_turn: Some(1.2),
+            self_intersection: true,
+            max_vertices: Some(6),
+        }),
+        merge: Some(MergeConfig { distance: 0.12, align_cos: 0.5, opposite: true }),
+        budget: Budget { max_atoms: Some(30), max_floats: Some(150), lambda: 1e-4 },
+    }
 }
