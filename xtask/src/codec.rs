@@ -1,5 +1,5 @@
 //! `cargo xtask peers --only codec`: the v4 proxy codec (`dashi-codec`) against SZ3
-//! (`pysz`) and ZFP (`zfpy`) at matched compression ratios (SPEC §6, §8).
+//! (`pysz`) and ZFP (`zfpy`) at matched compression ratios (docs/DESIGN.md §6, §8).
 //!
 //! 1. makes a truth with `dashi les --ic mcwilliams --n 128 --seed 0 --backend cpu` under
 //!    `target/peers-codec/truths/<id>`, id `codec-peers-<UTC date>-n128-<steps>x<stride>`

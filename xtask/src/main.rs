@@ -2,7 +2,7 @@
 //!
 //! # `cargo xtask peers [--quick] [--only rollout|fft|les|codec]`
 //!
-//! The peer-benchmark harness (SPEC §8): measures DASHI against a peer library in the
+//! The peer-benchmark harness (docs/DESIGN.md §8): measures DASHI against a peer library in the
 //! same run on the same machine and reports *ratios*, which travel between machines
 //! far better than absolute times. Today it runs four suites: the CPU linear rollout of
 //! `dashi-core` and its CPU 2D FFT against NumPy, the CPU LES (`dashi les`) against

@@ -4,7 +4,7 @@
 //! ω(x) = Σ_atoms Σ_k (σΓ/V) · φ_ε(x − v_k)  +  ω_bg(x),    φ_ε(r) = e^{−r²/ε²}/(πε²)
 //! ```
 //!
-//! Grid: row-major `[iy][ix]`, x_j = 2πj/N (SPEC §4), cell spacing h = 2π/N.
+//! Grid: row-major `[iy][ix]`, x_j = 2πj/N (docs/DESIGN.md §4), cell spacing h = 2π/N.
 //! Atom blobs are rendered as **cell averages** of φ_ε over the cell
 //! [x_j − h/2, x_j + h/2] × [y_i − h/2, y_i + h/2], which factorise into 1D erf
 //! differences `½[erf((x_j + h/2 − a)/ε) − erf((x_j − h/2 − a)/ε)]`. Summed over the cells
@@ -89,7 +89,7 @@ fn add_background(field: &mut [f64], bg: &Background, n: usize) {
     }
 }
 
-/// Enstrophy `0.5·mean(ω²)` of a grid field (the workspace's one definition, SPEC §0).
+/// Enstrophy `0.5·mean(ω²)` of a grid field (the workspace's one definition, docs/DESIGN.md §0).
 pub fn enstrophy(field: &[f64]) -> f64 {
     0.5 * field.iter().map(|w| w * w).sum::<f64>() / field.len().max(1) as f64
 }

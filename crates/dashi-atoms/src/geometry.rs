@@ -1,12 +1,12 @@
-//! Periodic geometry on the torus [0, L)², L = 2π (SPEC §4).
+//! Periodic geometry on the torus [0, L)², L = 2π (docs/DESIGN.md §4).
 //!
 //! Positions are stored wrapped into [0, L). Every difference between two positions is
 //! taken as the **minimal image** `d − L·round(d/L)` ∈ [−L/2, L/2], so a polyline's
 //! segments are the short way round the torus. This requires every segment to be
 //! shorter than L/2 = π; the MDL split rule `max_segment` (if enabled) keeps it so.
 
-/// The side of the periodic box, L = 2π (the workspace's domain, SPEC §4: x_j = 2πj/N).
-pub const DOMAIN_LENGTH: f64 = dashi_core::vortex::DOMAIN_LENGTH;
+/// The side of the periodic box, L = 2π (the workspace's domain, docs/DESIGN.md §4: x_j = 2πj/N).
+pub const DOMAIN_LENGTH: f64 = crate::kernel::DOMAIN_LENGTH;
 
 /// `x` wrapped into [0, L). Never returns L itself (a tiny negative input whose remainder
 /// rounds to L maps to 0).
@@ -22,7 +22,7 @@ pub fn wrap_point(p: [f64; 2]) -> [f64; 2] {
 
 /// The minimal image of a coordinate difference: `d − L·round(d/L)` ∈ [−L/2, L/2].
 pub fn min_image(d: f64) -> f64 {
-    dashi_core::vortex::min_image(d)
+    crate::kernel::min_image(d)
 }
 
 /// `b − a` as the minimal-image vector.

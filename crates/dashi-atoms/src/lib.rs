@@ -1,4 +1,4 @@
-//! # dashi-atoms — v5 filament atoms (SPEC §2.5)
+//! # dashi-atoms — v5 filament atoms (docs/DESIGN.md §2.5)
 //!
 //! A sparse state of signed vorticity atoms that evolves by its own induced velocity
 //! and is kept in a deterministic minimum-description-length normal form; the grid is
@@ -21,7 +21,7 @@
 //!          exact from transport identity + the Π_MDL trace; per-step Γ / σΓ audit
 //! ```
 //!
-//! **Conventions** (shared with dashi-les / dashi-codec, SPEC §4): the periodic box is
+//! **Conventions** (shared with dashi-les / dashi-codec, docs/DESIGN.md §4): the periodic box is
 //! [0, 2π)² ([`DOMAIN_LENGTH`]); grids are N×N, row-major `[iy][ix]`, x_j = 2πj/N;
 //! ∇²ψ = −ω, u = ∂ψ/∂y, v = −∂ψ/∂x (Γ > 0 turns counter-clockwise); enstrophy is
 //! 0.5·mean(ω²). The periodic velocity is that of the zero-mean field: a state with net
@@ -55,6 +55,7 @@ pub mod geometry;
 pub mod kernel;
 pub mod ledger;
 pub mod mdl;
+pub mod ops;
 pub mod state;
 pub mod step;
 pub mod threads;

@@ -8,7 +8,7 @@
 //! ψ̂ = c_k/|k|²,  u_bg = Σ 2·Re(i·ky·c_k/|k|² e^{iθ}),  v_bg = Σ 2·Re(−i·kx·c_k/|k|² e^{iθ})
 //! ```
 //!
-//! With the SPEC §4 FFT (forward unnormalised, e^{−ik·x}), `c_k = ω̂_k / N²`.
+//! With the docs/DESIGN.md §4 FFT (forward unnormalised, e^{−ik·x}), `c_k = ω̂_k / N²`.
 //! **Simplification:** the background is frozen by [`crate::step()`] (its update rule
 //! `b_{t+1} = B(b_t, A_t)` is the identity here); it advects the atoms but is not
 //! advected by them. It carries no Γ: the conservation ledger is about atoms only.

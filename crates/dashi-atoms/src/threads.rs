@@ -1,5 +1,5 @@
 //! Threads: the genealogy DAG of atoms over a run, and its conservation audit
-//! (SPEC §2.5, the v5 contract's "atom threads").
+//! (docs/DESIGN.md §2.5, the v5 contract's "atom threads").
 //!
 //! ```text
 //! nodes   (t, j)  = the j-th atom of A_t (canonical order), with its thread id, Γ, σ, ε, centroid

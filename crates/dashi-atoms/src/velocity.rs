@@ -13,12 +13,13 @@
 //! thread count.
 //!
 //! [`vertex_velocities_on`] computes the same velocities with the `biot_savart` KernelOp
-//! ([`dashi_core::ops::BIOT_SAVART`], the same kernel) on any [`Executor`] — the CPU
+//! ([`crate::ops::BIOT_SAVART`], the same kernel) on any [`Executor`] — the CPU
 //! reference, or dashi-gpu's `GpuExecutor` (f32 on the device, ≤ 1e-4 relative).
 
 use crate::kernel::{COLUMNS, blob_velocity};
+use crate::ops::{BIOT_SAVART, BiotSavartBuffers, BiotSavartParams};
 use crate::state::{AtomState, Background};
-use dashi_core::ops::{BIOT_SAVART, BiotSavartParams, BufferId, ElemType, ExecError, Executor};
+use dashi_core::ops::{BufferId, ElemType, ExecError, Executor};
 use rayon::prelude::*;
 
 /// Flattened sources: position, signed vertex circulation σΓ/V, core ε.
@@ -111,7 +112,8 @@ pub fn vertex_velocities_on(exec: &mut dyn Executor, state: &AtomState) -> Resul
         let out = exec.alloc(ElemType::Real, 2 * n)?;
         ids.push(out);
         let params = BiotSavartParams::new(count, count, COLUMNS as u32);
-        exec.enqueue(&BIOT_SAVART, &ids, bytemuck::bytes_of(&params))?;
+        let buffers = BiotSavartBuffers { pos: ids[0], blobs: ids[1], targets: ids[2], vel: out };
+        BIOT_SAVART.run(exec, buffers, &params)?;
         exec.flush()?;
         exec.download_real(out)
     })();

@@ -2,7 +2,7 @@
 //! an executor agree with the rayon direct sum `vertex_velocities` — to 1e-12 relative
 //! on the f64 CPU executor (same kernel, same source order; only the background is
 //! added last instead of first) and to 1e-4 relative on the GPU (f32 on the device, see
-//! dashi-gpu's `tests/parity_atoms.rs`).
+//! `tests/parity_atoms.rs`).
 
 use dashi_atoms::{Atom, AtomState, Background, Mode, Sign, vertex_velocities, vertex_velocities_on};
 use dashi_core::ops::{CpuExecutor, Precision};

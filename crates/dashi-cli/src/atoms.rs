@@ -1,4 +1,4 @@
-//! `dashi atoms`: v5 filament atoms (dashi-atoms, SPEC §2.5) from the command line.
+//! `dashi atoms`: v5 filament atoms (dashi-atoms, docs/DESIGN.md §2.5) from the command line.
 //!
 //! - `encode`: one truth frame → an atom state (`atoms.json`, format below) and a picture
 //!   of the atoms drawn over the vorticity;

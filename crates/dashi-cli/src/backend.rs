@@ -1,4 +1,4 @@
-//! Backend selection with an honest report (SPEC §0: no silent fallback).
+//! Backend selection with an honest report (docs/DESIGN.md §0: no silent fallback).
 //!
 //! `auto` takes a hardware GPU adapter when one exists. A software Vulkan adapter
 //! (llvmpipe/lavapipe, device type CPU) runs the f32 shaders slower than the CPU

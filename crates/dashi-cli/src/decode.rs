@@ -1,5 +1,5 @@
 //! `dashi decode`: roll a model out from the truth's first frame, decode, and score
-//! against the truth (SPEC §6, §7), with the persistence and ideal low-pass baselines.
+//! against the truth (docs/DESIGN.md §6, §7), with the persistence and ideal low-pass baselines.
 
 use crate::CommonArgs;
 use crate::output_dir::StagedDir;

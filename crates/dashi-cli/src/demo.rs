@@ -1,4 +1,4 @@
-//! `dashi demo`: the embedded default run (SPEC §7), end to end in one folder.
+//! `dashi demo`: the embedded default run (docs/DESIGN.md §7), end to end in one folder.
 //!
 //! 1. **LES** — McWilliams decaying turbulence, N = 128, dt = 0.005, Heun, Smagorinsky
 //!    Cs = 0.17, 3000 steps stored every 20 (151 frames, frame Δt = 0.1; above N = 512,

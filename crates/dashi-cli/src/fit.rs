@@ -33,7 +33,7 @@ pub struct FitArgs {
     /// Relative ridge λ (penalty λ·T·‖Ã‖² in standardised coordinates).
     #[arg(long, default_value_t = 1e-6)]
     ridge: f64,
-    /// What the ridge pulls A towards: zero (λ‖A‖², SPEC §6) or identity (λ‖A − I‖²,
+    /// What the ridge pulls A towards: zero (λ‖A‖², docs/DESIGN.md §6) or identity (λ‖A − I‖²,
     /// persistence where the training data say nothing).
     #[arg(long, default_value = "zero")]
     prior: dashi_codec::Prior,

@@ -1,4 +1,4 @@
-//! `dashi les`: one LES run, written as a truth directory under `--out` (SPEC §5):
+//! `dashi les`: one LES run, written as a truth directory under `--out` (docs/DESIGN.md §5):
 //! frames at t = 0 and every `--stride` steps, each with its energy spectrum and
 //! diagnostics (energy, enstrophy, palinstrophy, max|ω|, CFL), plus meta.json and the
 //! root's manifest.json; with `--png` / `--gif`, pictures of the frames inside it.

@@ -1,8 +1,8 @@
-//! `dashi` — the command-line face of DASHI (SPEC §7).
+//! `dashi` — the command-line face of DASHI (docs/DESIGN.md §7).
 //!
 //! Subcommands: `demo` (the embedded default run), `info` (adapters and the one chosen),
 //! `les` (an LES run written as a truth directory), `validate` (the GPU-vs-CPU parity gate
-//! of SPEC §5), `fit` / `rollout` / `decode` / `sweep` (the v4 codec, SPEC §6), `plot`
+//! of docs/DESIGN.md §5), `fit` / `rollout` / `decode` / `sweep` (the v4 codec, docs/DESIGN.md §6), `plot`
 //! (redraw pictures from saved data) and `completions` (shell completion scripts). Every
 //! command takes `--backend cpu|gpu|auto`, `--require-gpu`, `--metrics-json PATH`
 //! (never overwritten without `--force`) and `--quiet`, shows progress on long work,
@@ -58,14 +58,14 @@ enum Command {
     /// List compute adapters, the one `auto` picks, its features and limits.
     #[command(after_help = "Example:\n  dashi info --json")]
     Info(info::InfoArgs),
-    /// Run the pseudo-spectral LES and write a truth directory (SPEC §5).
+    /// Run the pseudo-spectral LES and write a truth directory (docs/DESIGN.md §5).
     #[command(after_help = "Examples:\n  dashi les --n 128 --steps 2000 --stride 20 --out truths\n  \
                             dashi les --ic kolmogorov --n 256 --dt 0.002 --scheme rk4 --backend cpu")]
     Les(les::LesArgs),
-    /// GPU-vs-CPU parity gate: the same LES on both, compared every stride (SPEC §5).
+    /// GPU-vs-CPU parity gate: the same LES on both, compared every stride (docs/DESIGN.md §5).
     #[command(after_help = "Example:\n  dashi validate --n 64 --steps 100 --long-steps 2000")]
     Validate(validate::ValidateArgs),
-    /// Encode a truth into the v4 proxy z and fit the operator z_{t+1} = z_t·A (SPEC §6).
+    /// Encode a truth into the v4 proxy z and fit the operator z_{t+1} = z_t·A (docs/DESIGN.md §6).
     #[command(
         after_help = "Example:\n  dashi fit --truth latest --train-frac 0.6 --k-cut 8 --topk 128 --out model.dashi"
     )]
@@ -103,7 +103,7 @@ enum Command {
     Sweep(sweep::SweepArgs),
 }
 
-/// Flags every command takes (SPEC §7).
+/// Flags every command takes (docs/DESIGN.md §7).
 #[derive(Clone, Debug, Args)]
 pub struct CommonArgs {
     /// Compute backend: cpu (f64 reference), gpu (Vulkan, f32) or auto (a hardware GPU

@@ -1,4 +1,4 @@
-//! The metrics JSON every command can write (`--metrics-json`; SPEC §7, docs/FORMATS.md):
+//! The metrics JSON every command can write (`--metrics-json`; docs/DESIGN.md §7, docs/FORMATS.md):
 //!
 //! ```json
 //! { "command": "les", "version": "0.1.0",

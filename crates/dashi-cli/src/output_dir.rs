@@ -1,4 +1,4 @@
-//! Output directories written whole or not at all (SPEC §0.5, §9): work goes into
+//! Output directories written whole or not at all (docs/DESIGN.md §0 rule 5, §9): work goes into
 //! `<out>.partial-<pid>` and is renamed to `<out>` at the end; an existing non-empty
 //! `<out>` is refused without `--force` (and replaced only after the new one is complete).
 //! A staging directory left by a killed run (its process gone) is removed by the next run.

@@ -1,4 +1,4 @@
-//! `dashi plot`: redraw any picture from saved data, no computation (SPEC §7).
+//! `dashi plot`: redraw any picture from saved data, no computation (docs/DESIGN.md §7).
 //!
 //! - `field`: one stored vorticity frame of a truth (diverging colour map, symmetric limits
 //!   ±max|ω| or `--limit`, colour bar);

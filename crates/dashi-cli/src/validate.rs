@@ -1,4 +1,4 @@
-//! `dashi validate`: the GPU-vs-CPU parity gate of SPEC §5. The same configuration and
+//! `dashi validate`: the GPU-vs-CPU parity gate of docs/DESIGN.md §5. The same configuration and
 //! initial field run on the CPU executor (f64, the reference) and on a GPU adapter (f32),
 //! the same op sequence on both; every `--stride` steps both fields are compared:
 //!

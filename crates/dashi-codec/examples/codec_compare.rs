@@ -1,4 +1,4 @@
-//! Matched-compression comparison (SPEC §8, `cargo xtask peers --only codec`): our v4
+//! Matched-compression comparison (docs/DESIGN.md §8, `cargo xtask peers --only codec`): our v4
 //! codec as a per-snapshot compressor next to the decompressed fields of SZ3 and ZFP,
 //! all scored by the same [`dashi_codec::Scorer`].
 //!

@@ -1,4 +1,4 @@
-//! Codec configuration (SPEC §6): band cuts, anchors, ridge, and the decoder's mask
+//! Codec configuration (docs/DESIGN.md §6): band cuts, anchors, ridge, and the decoder's mask
 //! pipeline and residual synthesis.
 
 use crate::error::{CodecError, config_error};
@@ -66,7 +66,7 @@ impl EncodeConfig {
     }
 }
 
-/// Decoder settings: the mask pipeline (SPEC §6, §2.2) and residual synthesis.
+/// Decoder settings: the mask pipeline (docs/DESIGN.md §6, §2.2) and residual synthesis.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DecodeConfig {
     /// Residual rendering.
@@ -143,7 +143,7 @@ impl DecodeConfig {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Prior {
-    /// `λ‖A‖²` (SPEC §6's formula): directions of z the training frames never visit are
+    /// `λ‖A‖²` (docs/DESIGN.md §6's formula): directions of z the training frames never visit are
     /// mapped to zero.
     Zero,
     /// `λ‖A − I‖²`: unvisited directions persist (`z_{t+1} = z_t` there) — a

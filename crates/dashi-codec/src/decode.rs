@@ -1,4 +1,4 @@
-//! Decode z → ω over an [`Executor`] (SPEC §6): one fixed op sequence per frame, the
+//! Decode z → ω over an [`Executor`] (docs/DESIGN.md §6): one fixed op sequence per frame, the
 //! same on every backend, with nothing read back unless the caller asks.
 //!
 //! ```text
@@ -17,14 +17,17 @@
 //! `reduce_max_abs` on the device. M_η and K_ann use the Moore neighbourhood of radius 1.
 
 use crate::config::{DecodeConfig, Residual};
-use crate::dispatch;
 use crate::error::CodecError;
 use crate::layout::ProxyLayout;
+use crate::ops::{
+    BOX_SMOOTH, BoxSmoothParams, FINING_CLOSURE, FINING_SELECT, FiningClosureParams, FiningSelectBuffers, MASK_COMBINE,
+    PROXY_SPECTRUM, ProxySpectrumBuffers, ProxySpectrumParams, THRESHOLD_GATE, ThresholdGateBuffers,
+    ThresholdGateParams,
+};
 use dashi_core::carrier::Neighbourhood;
 use dashi_core::ops::{
-    ANNIHILATE, BOX_SMOOTH, BoxSmoothParams, BufferId, COHERENCE_STATS, ElemType, Executor, FINING_CLOSURE,
-    FINING_SELECT, Fft2Program, FiningClosureParams, LenParams, MAJORITY, MASK_COMBINE, PROXY_SPECTRUM, PairParams,
-    ProxySpectrumParams, REAL_PAIRS, REDUCE_MAX_ABS, StencilParams, THRESHOLD_GATE, ThresholdGateParams,
+    ANNIHILATE, BufferId, COHERENCE_STATS, CoherenceBuffers, ElemType, Executor, Fft2Program, LenParams, MAJORITY,
+    PairParams, REAL_PAIRS, REDUCE_MAX_ABS, StencilBuffers, StencilParams,
 };
 
 /// Per-level mask statistics of one decoded frame (against ω_lp).
@@ -157,9 +160,10 @@ impl Decoder {
             self.config.residual == Residual::Seeded,
             self.frame_seed(t),
         );
-        dispatch(exec, &PROXY_SPECTRUM, &[z, self.modes, self.weights, self.spectrum], &params)?;
+        let buffers = ProxySpectrumBuffers { z, modes: self.modes, weights: self.weights, out: self.spectrum };
+        PROXY_SPECTRUM.run(exec, buffers, &params)?;
         self.fft.inverse(exec, self.spectrum, self.spectrum)?;
-        dispatch(exec, &REAL_PAIRS, &[self.spectrum, self.pair], &PairParams::new(n as u32, 1, true))?;
+        REAL_PAIRS.run(exec, [self.spectrum, self.pair], &PairParams::new(n as u32, 1, true))?;
 
         let smooth = BoxSmoothParams::new(n as u32, n as u32, self.config.smooth_radius);
         let stencil = |eta| StencilParams::new(n as u32, n as u32, Neighbourhood::EIGHT, eta);
@@ -167,76 +171,90 @@ impl Decoder {
         let epsilon = self.config.fining_epsilon as f32;
         let len = LenParams::new(cells);
         // Seed: s₀ = M(T(B ω_lp)).
-        dispatch(exec, &BOX_SMOOTH, &[self.pair, self.smooth[0]], &smooth)?;
-        dispatch(exec, &REDUCE_MAX_ABS, &[self.smooth[0], self.max], &len)?;
+        BOX_SMOOTH.run(exec, [self.pair, self.smooth[0]], &smooth)?;
+        REDUCE_MAX_ABS.run(exec, [self.smooth[0], self.max], &len)?;
         let (cut, voted) = (self.cut, self.voted);
-        dispatch(
-            exec,
-            &THRESHOLD_GATE,
-            // Ungated: the gate bindings are not read (any other planes will do).
-            &[self.smooth[0], self.max, voted.support, voted.sign, cut.support, cut.sign],
-            &ThresholdGateParams::new(cells, tau, false),
-        )?;
+        // Ungated: the gate bindings are not read (any other planes will do).
+        let gate = ThresholdGateBuffers {
+            x: self.smooth[0],
+            scale: self.max,
+            gate_support: voted.support,
+            gate_sign: voted.sign,
+            support: cut.support,
+            sign: cut.sign,
+        };
+        THRESHOLD_GATE.run(exec, gate, &ThresholdGateParams::new(cells, tau, false))?;
         let seed = self.masks[0];
-        dispatch(
-            exec,
-            &MAJORITY,
-            &[cut.support, cut.sign, seed.support, seed.sign],
-            &stencil(self.config.majority_eta),
-        )?;
-        dispatch(
-            exec,
-            &COHERENCE_STATS,
-            &[seed.support, seed.sign, self.pair, self.counts[0], self.energies[0]],
-            &stencil(0),
-        )?;
-        dispatch(exec, &FINING_CLOSURE, &[self.counts[0], self.state], &FiningClosureParams::new(0, epsilon))?;
-        dispatch(
-            exec,
-            &FINING_SELECT,
-            &[seed.support, seed.sign, self.state, self.selected.support, self.selected.sign],
-            &len,
-        )?;
+        let vote = StencilBuffers {
+            support_in: cut.support,
+            sign_in: cut.sign,
+            support_out: seed.support,
+            sign_out: seed.sign,
+        };
+        MAJORITY.run(exec, vote, &stencil(self.config.majority_eta))?;
+        let stats = CoherenceBuffers {
+            support: seed.support,
+            sign: seed.sign,
+            field: self.pair,
+            counts: self.counts[0],
+            energy: self.energies[0],
+        };
+        COHERENCE_STATS.run(exec, stats, &stencil(0))?;
+        FINING_CLOSURE.run(exec, [self.counts[0], self.state], &FiningClosureParams::new(0, epsilon))?;
+        let select = |mask: Planes| FiningSelectBuffers {
+            support_in: mask.support,
+            sign_in: mask.sign,
+            state: self.state,
+            support_out: self.selected.support,
+            sign_out: self.selected.sign,
+        };
+        FINING_SELECT.run(exec, select(seed), &len)?;
         for level in 1..=self.config.fining_levels as usize {
             let (prev, next) = (self.masks[(level - 1) % 2], self.masks[level % 2]);
             let field = self.smooth[(level - 1) % 2];
             if level > 1 {
-                dispatch(exec, &BOX_SMOOTH, &[self.smooth[level % 2], field], &smooth)?;
-                dispatch(exec, &REDUCE_MAX_ABS, &[field, self.max], &len)?;
+                BOX_SMOOTH.run(exec, [self.smooth[level % 2], field], &smooth)?;
+                REDUCE_MAX_ABS.run(exec, [field, self.max], &len)?;
             }
-            dispatch(
+            let gate = ThresholdGateBuffers {
+                x: field,
+                scale: self.max,
+                gate_support: prev.support,
+                gate_sign: prev.sign,
+                support: cut.support,
+                sign: cut.sign,
+            };
+            THRESHOLD_GATE.run(exec, gate, &ThresholdGateParams::new(cells, tau, true))?;
+            let vote = StencilBuffers {
+                support_in: cut.support,
+                sign_in: cut.sign,
+                support_out: voted.support,
+                sign_out: voted.sign,
+            };
+            MAJORITY.run(exec, vote, &stencil(self.config.majority_eta))?;
+            let annihilate = StencilBuffers {
+                support_in: voted.support,
+                sign_in: voted.sign,
+                support_out: next.support,
+                sign_out: next.sign,
+            };
+            ANNIHILATE.run(exec, annihilate, &stencil(0))?;
+            let stats = CoherenceBuffers {
+                support: next.support,
+                sign: next.sign,
+                field: self.pair,
+                counts: self.counts[level],
+                energy: self.energies[level],
+            };
+            COHERENCE_STATS.run(exec, stats, &stencil(0))?;
+            FINING_SELECT.run(exec, select(next), &len)?;
+            FINING_CLOSURE.run(
                 exec,
-                &THRESHOLD_GATE,
-                &[field, self.max, prev.support, prev.sign, cut.support, cut.sign],
-                &ThresholdGateParams::new(cells, tau, true),
-            )?;
-            dispatch(
-                exec,
-                &MAJORITY,
-                &[cut.support, cut.sign, voted.support, voted.sign],
-                &stencil(self.config.majority_eta),
-            )?;
-            dispatch(exec, &ANNIHILATE, &[voted.support, voted.sign, next.support, next.sign], &stencil(0))?;
-            dispatch(
-                exec,
-                &COHERENCE_STATS,
-                &[next.support, next.sign, self.pair, self.counts[level], self.energies[level]],
-                &stencil(0),
-            )?;
-            dispatch(
-                exec,
-                &FINING_SELECT,
-                &[next.support, next.sign, self.state, self.selected.support, self.selected.sign],
-                &len,
-            )?;
-            dispatch(
-                exec,
-                &FINING_CLOSURE,
-                &[self.counts[level], self.state],
+                [self.counts[level], self.state],
                 &FiningClosureParams::new(level as u32, epsilon),
             )?;
         }
-        dispatch(exec, &MASK_COMBINE, &[self.pair, self.selected.support, self.omega], &len)?;
+        MASK_COMBINE.run(exec, [self.pair, self.selected.support, self.omega], &len)?;
         Ok(())
     }
 

@@ -1,4 +1,4 @@
-//! Encode ω → z over an [`Executor`] (SPEC §6).
+//! Encode ω → z over an [`Executor`] (docs/DESIGN.md §6).
 //!
 //! Per frame, as KernelOps: upload ω as a complex field (imaginary part 0), forward
 //! FFT (`Fft2Program`, unnormalised, e^{−ik·x}), `band_energies` (E_low, E_mid, E_high
@@ -8,12 +8,12 @@
 //! `|R̂|²`, `top_k` (value descending, index ascending) — the only readback besides z.
 
 use crate::config::EncodeConfig;
-use crate::dispatch;
 use crate::error::CodecError;
 use crate::layout::ProxyLayout;
+use crate::ops::{PROXY_PACK, ProxyPackBuffers, ProxyPackParams};
 use dashi_core::ops::{
     ADD, BAND_ENERGIES, BandParams, BufferId, ElemType, Executor, Fft2Program, GATHER, GatherParams, LenParams, MUL,
-    PROXY_PACK, ProxyPackParams, TOP_K, TopKParams,
+    TOP_K, TopKParams,
 };
 
 /// An encoder bound to one executor and grid; anchors are chosen on the first frame
@@ -80,13 +80,13 @@ impl Encoder {
             exec.upload_u32(idx_re, &re_idx)?;
             exec.upload_u32(idx_im, &im_idx)?;
             let gather = GatherParams::new(spectrum_len as u32, m as u32);
-            dispatch(exec, &GATHER, &[self.spectrum, idx_re, bufs[0]], &gather)?;
-            dispatch(exec, &GATHER, &[self.spectrum, idx_im, bufs[1]], &gather)?;
+            GATHER.run(exec, [self.spectrum, idx_re, bufs[0]], &gather)?;
+            GATHER.run(exec, [self.spectrum, idx_im, bufs[1]], &gather)?;
             let len = LenParams::new(m as u32);
-            dispatch(exec, &MUL, &[bufs[0], bufs[0], bufs[2]], &len)?;
-            dispatch(exec, &MUL, &[bufs[1], bufs[1], bufs[3]], &len)?;
-            dispatch(exec, &ADD, &[bufs[2], bufs[3], bufs[4]], &len)?;
-            dispatch(exec, &TOP_K, &[bufs[4], picked], &TopKParams::new(m as u32, self.topk as u32))?;
+            MUL.run(exec, [bufs[0], bufs[0], bufs[2]], &len)?;
+            MUL.run(exec, [bufs[1], bufs[1], bufs[3]], &len)?;
+            ADD.run(exec, [bufs[2], bufs[3], bufs[4]], &len)?;
+            TOP_K.run(exec, [bufs[4], picked], &TopKParams::new(m as u32, self.topk as u32))?;
             let order = exec.download_u32(picked)?;
             for b in bufs.into_iter().chain([idx_re, idx_im, picked]) {
                 exec.free(b)?;
@@ -123,10 +123,9 @@ impl Encoder {
         exec.upload_real(self.spectrum, &complex)?;
         self.fft.forward(exec, self.spectrum, self.spectrum)?;
         let (k_cut, mid_cut) = self.layout.cuts();
-        dispatch(
+        BAND_ENERGIES.run(
             exec,
-            &BAND_ENERGIES,
-            &[self.spectrum, self.bands],
+            [self.spectrum, self.bands],
             &BandParams::new(n as u32, k_cut * k_cut, mid_cut * mid_cut),
         )?;
         if self.slots.is_none() {
@@ -134,10 +133,9 @@ impl Encoder {
         }
         let (slots, z) = (self.slots.expect("bound above"), self.z.expect("bound above"));
         let d = self.layout.dim() as u32;
-        dispatch(
+        PROXY_PACK.run(
             exec,
-            &PROXY_PACK,
-            &[self.spectrum, slots, self.bands, z],
+            ProxyPackBuffers { spectrum: self.spectrum, slots, bands: self.bands, z },
             &ProxyPackParams::new(n as u32, d, self.layout.anchors().len() as u32),
         )?;
         Ok(z)

@@ -65,3 +65,19 @@ pub enum CodecError {
 pub(crate) fn config_error(name: &'static str, value: impl ToString, requirement: impl Into<String>) -> CodecError {
     CodecError::Config { name, value: value.to_string(), requirement: requirement.into() }
 }
+
+impl From<dashi_core::linear::RolloutError> for CodecError {
+    fn from(e: dashi_core::linear::RolloutError) -> Self {
+        use dashi_core::linear::RolloutError;
+        match e {
+            RolloutError::NonFinite { step, index, value } => CodecError::Diverged { step, index, value },
+            RolloutError::Exec(e) => CodecError::Exec(e),
+            RolloutError::ZeroStride => config_error("stride", 0, "must be >= 1"),
+            RolloutError::Operator(e) => CodecError::Shape {
+                what: "rollout initial states",
+                expected: "batch × D values".into(),
+                found: e.to_string(),
+            },
+        }
+    }
+}

@@ -1,4 +1,4 @@
-//! Scoring a model against truth frames (SPEC §6): the autonomous rollout decoded
+//! Scoring a model against truth frames (docs/DESIGN.md §6): the autonomous rollout decoded
 //! every `decode_every` frames, next to two honest baselines measured on the same frames:
 //!
 //! - **persistence** `ω(t) = ω(0)` (the truth's first frame);
@@ -8,12 +8,12 @@
 //! and, optionally, the **reconstruction** `decode(encode(truth_t))` (compression only,
 //! no dynamics), whose gap to the rollout is what the operator loses.
 
+use crate::Rollout;
 use crate::config::{DecodeConfig, Residual};
 use crate::decode::{Decoder, MaskReport};
 use crate::encode::Encoder;
 use crate::error::CodecError;
 use crate::model::Model;
-use crate::rollout::Rollout;
 use crate::scores::{FrameScores, Scorer};
 use dashi_core::ops::Executor;
 

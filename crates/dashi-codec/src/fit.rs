@@ -1,6 +1,6 @@
-//! Ridge fit of the operator (SPEC §6): `A = argmin Σ_t ‖z_{t+1} − z_t·A‖² + λ‖A − P‖²`
+//! Ridge fit of the operator (docs/DESIGN.md §6): `A = argmin Σ_t ‖z_{t+1} − z_t·A‖² + λ‖A − P‖²`
 //! over the training transitions, row-vector convention `z_{t+1} = z_t·A`, with prior
-//! `P = 0` (SPEC's formula, [`Prior::Zero`]) or `P = I` ([`Prior::Identity`]).
+//! `P = 0` (the design's formula, docs/DESIGN.md §6; [`Prior::Zero`]) or `P = I` ([`Prior::Identity`]).
 //!
 //! The components of z differ by orders of magnitude (unnormalised Fourier
 //! coefficients next to band energies and the constant K), so the fit runs in

@@ -1,11 +1,11 @@
-//! The proxy vector's layout (SPEC §6) and the tables the codec ops read.
+//! The proxy vector's layout (docs/DESIGN.md §6) and the tables the codec ops read.
 //!
 //! ```text
 //! z = [ low_re (L) | low_im (L) | 0, E_mid, E_high, K | anchor_re (K) | anchor_im (K) ]
 //! D = 2L + 4 + 2K
 //! ```
 //!
-//! Conventions (SPEC §4): N×N grid, full-layout spectra `[ky][kx]`, integer wavenumbers
+//! Conventions (docs/DESIGN.md §4): N×N grid, full-layout spectra `[ky][kx]`, integer wavenumbers
 //! `k = fftfreq(N)·N`, forward FFT unnormalised (`fft_norm = "backward"`). The coefficients
 //! stored are those of ω̂ itself (unnormalised FFT values).
 //!
@@ -23,8 +23,40 @@
 
 use crate::config::EncodeConfig;
 use crate::error::{CodecError, config_error};
-use dashi_core::ops::{ProxyPackParams, ProxySpectrumParams};
 use dashi_core::spectral::{BandCuts, Layout, SpectralGrid, band_mask};
+
+/// The codes of the layout's tables — one definition, read by the codec ops' CPU
+/// kernels and declared to their WGSL from here.
+///
+/// * **Slot codes** (`proxy_pack`): a code `< 2N²` indexes the interleaved spectrum;
+///   `HEADER_BASE + j` writes header entry `j` of z (0, `E_mid`, `E_high`, `K`).
+/// * **Mode codes** (`proxy_spectrum`): `class ≪ 28 | conj ≪ 27 | index` per mode of the
+///   full layout; class 0 zero (k = 0, Nyquist lines, unsynthesised), 1 low band (index
+///   = slot), 2 anchor (index = anchor), 3/4 mid/high band synthesised (index = the
+///   conjugate pair's representative mode); the conj bit marks the partner `−k`.
+pub mod codes {
+    /// Slot codes at or above this value are header entries.
+    pub const HEADER_BASE: u32 = 0xFFFF_FF00;
+    /// Mode class "zero".
+    pub const CLASS_ZERO: u32 = 0;
+    /// Mode class "low band": index = slot `j` (`z[j]`, `z[L + j]`).
+    pub const CLASS_LOW: u32 = 1;
+    /// Mode class "anchor": index = anchor `a` (`z[2L+4+a]`, `z[2L+4+K+a]`).
+    pub const CLASS_ANCHOR: u32 = 2;
+    /// Mode class "synthesised mid band".
+    pub const CLASS_MID: u32 = 3;
+    /// Mode class "synthesised high band".
+    pub const CLASS_HIGH: u32 = 4;
+    /// Bit set on the conjugate partner of a stored mode (the value is conjugated).
+    pub const CONJ_BIT: u32 = 1 << 27;
+    /// Mask of the index field of a mode code.
+    pub const INDEX_MASK: u32 = (1 << 27) - 1;
+
+    /// A mode code: `class << 28 | conj << 27 | index`.
+    pub const fn code(class: u32, conj: bool, index: u32) -> u32 {
+        class << 28 | if conj { CONJ_BIT } else { 0 } | (index & INDEX_MASK)
+    }
+}
 
 /// Where the stored coefficients of z live in the spectrum, and the decoder's mode tables.
 #[derive(Clone, Debug, PartialEq)]
@@ -142,7 +174,7 @@ impl ProxyLayout {
     pub fn pack_slots(&self) -> Vec<u32> {
         let re = |m: &u32| 2 * m;
         let im = |m: &u32| 2 * m + 1;
-        let header = (0..4).map(|j| ProxyPackParams::HEADER_BASE + j);
+        let header = (0..4).map(|j| codes::HEADER_BASE + j);
         self.low
             .iter()
             .map(re)
@@ -161,25 +193,25 @@ impl ProxyLayout {
     /// `proxy_spectrum` mode codes (length N²).
     pub fn mode_codes(&self) -> Vec<u32> {
         let n = self.n();
-        let mut codes = vec![ProxySpectrumParams::code(ProxySpectrumParams::CLASS_ZERO, false, 0); n * n];
+        let mut codes = vec![codes::code(codes::CLASS_ZERO, false, 0); n * n];
         let mut set = |m: u32, class: u32, index: u32| {
-            codes[m as usize] = ProxySpectrumParams::code(class, false, index);
+            codes[m as usize] = codes::code(class, false, index);
             let partner = self.partner(m);
-            codes[partner as usize] = ProxySpectrumParams::code(class, true, index);
+            codes[partner as usize] = codes::code(class, true, index);
         };
         for (j, &m) in self.low.iter().enumerate() {
-            set(m, ProxySpectrumParams::CLASS_LOW, j as u32);
+            set(m, codes::CLASS_LOW, j as u32);
         }
         for &m in &self.mid {
-            set(m, ProxySpectrumParams::CLASS_MID, m);
+            set(m, codes::CLASS_MID, m);
         }
         for (a, &m) in self.anchors.iter().enumerate() {
-            set(m, ProxySpectrumParams::CLASS_ANCHOR, a as u32);
+            set(m, codes::CLASS_ANCHOR, a as u32);
         }
         for (m, &band) in self.bands.iter().enumerate() {
             let (iy, ix) = (m / n, m % n);
             if band == 2 && !self.grid.is_nyquist(Layout::Full, iy, ix) && Self::is_representative(self.grid, iy, ix) {
-                set(m as u32, ProxySpectrumParams::CLASS_HIGH, m as u32);
+                set(m as u32, codes::CLASS_HIGH, m as u32);
             }
         }
         codes
@@ -196,17 +228,17 @@ impl ProxyLayout {
         let n4 = (n as f64).powi(4);
         for (m, &code) in codes.iter().enumerate() {
             let class = code >> 28;
-            if class == ProxySpectrumParams::CLASS_MID || class == ProxySpectrumParams::CLASS_HIGH {
+            if class == codes::CLASS_MID || class == codes::CLASS_HIGH {
                 let k2 = self.grid.k2_at(Layout::Full, m / n, m % n) as f64;
                 let w = k2.sqrt().powf(-slope);
                 weights[m] = w;
-                totals[(class - ProxySpectrumParams::CLASS_MID) as usize] += 0.5 * w * w / n4;
+                totals[(class - codes::CLASS_MID) as usize] += 0.5 * w * w / n4;
             }
         }
         for (m, &code) in codes.iter().enumerate() {
             let class = code >> 28;
-            if class == ProxySpectrumParams::CLASS_MID || class == ProxySpectrumParams::CLASS_HIGH {
-                let total = totals[(class - ProxySpectrumParams::CLASS_MID) as usize];
+            if class == codes::CLASS_MID || class == codes::CLASS_HIGH {
+                let total = totals[(class - codes::CLASS_MID) as usize];
                 weights[m] /= total.sqrt();
             }
         }
@@ -229,9 +261,9 @@ mod tests {
             let p = layout.partner(m);
             let (c, cp) = (codes[m as usize], codes[p as usize]);
             assert_eq!(c >> 28, cp >> 28, "mode {m} and partner {p} in different classes");
-            assert_eq!(c & ProxySpectrumParams::INDEX_MASK, cp & ProxySpectrumParams::INDEX_MASK);
+            assert_eq!(c & codes::INDEX_MASK, cp & codes::INDEX_MASK);
             if p != m && c >> 28 != 0 {
-                assert_ne!(c & ProxySpectrumParams::CONJ_BIT, cp & ProxySpectrumParams::CONJ_BIT);
+                assert_ne!(c & codes::CONJ_BIT, cp & codes::CONJ_BIT);
             }
         }
         // L = representatives with 0 < |k| ≤ 4: 24 of the 48 non-zero lattice points.
@@ -248,7 +280,7 @@ mod tests {
         let layout = ProxyLayout::new(32, &config).unwrap();
         let layout = layout.clone().with_anchors(layout.mid_modes()[3..11].to_vec()).unwrap();
         let (codes, w) = (layout.mode_codes(), layout.synth_weights(1.0));
-        for class in [ProxySpectrumParams::CLASS_MID, ProxySpectrumParams::CLASS_HIGH] {
+        for class in [codes::CLASS_MID, codes::CLASS_HIGH] {
             let total: f64 = codes
                 .iter()
                 .zip(&w)

@@ -1,4 +1,4 @@
-//! The v4 proxy codec (SPEC §6), written once over [`dashi_core::ops::Executor`]:
+//! The v4 proxy codec (docs/DESIGN.md §6), written once over [`dashi_core::ops::Executor`]:
 //!
 //! ```text
 //! encode   ω → z = [low_re, low_im, (0, E_mid, E_high, K), anchor_re, anchor_im]
@@ -10,7 +10,7 @@
 //! ```
 //!
 //! One operator step advances one truth frame (the truth's stride × dt). Conventions
-//! are SPEC §4 (`fft_norm = "backward"`, full-layout spectra `[ky][kx]`, `k = fftfreq(N)·N`).
+//! are docs/DESIGN.md §4 (`fft_norm = "backward"`, full-layout spectra `[ky][kx]`, `k = fftfreq(N)·N`).
 //! Model files are `.dashi` containers ([`container`], [`Model`]).
 
 #![deny(missing_docs)]
@@ -24,34 +24,24 @@ mod evaluate;
 mod fit;
 mod layout;
 mod model;
-mod rollout;
+pub mod ops;
 mod scores;
 mod train;
 
 pub use config::{DEFAULT_FINING_LEVELS, DecodeConfig, EncodeConfig, FitConfig, Prior, Residual};
+/// The rollout of a fitted operator: dashi-core's executor rollout (one implementation).
+pub use dashi_core::linear::DeviceRollout as Rollout;
 pub use decode::{Decoder, MaskLevel, MaskReport};
 pub use encode::Encoder;
 pub use error::CodecError;
 pub use evaluate::{EvalOptions, FrameRecord, evaluate};
 pub use fit::{Fitted, fit, train_transitions};
-pub use layout::ProxyLayout;
+pub use layout::{ProxyLayout, codes};
 pub use model::{CODEC_VERSION, MODEL_KIND, Model, ModelMeta};
-pub use rollout::Rollout;
 pub use scores::{
     FrameScores, HIGH_CORRELATION, Scorer, correlation, high_correlation_time, log_spectral_distance, rel_l2,
 };
 pub use train::{TrainConfig, TruthInfo, train};
-
-/// Enqueues `op` with a typed parameter block on any executor, sized or not
-/// ([`dashi_core::ops::Executor::run`] needs `Self: Sized`; the CLI holds `dyn Executor`).
-pub(crate) fn dispatch<E: dashi_core::ops::Executor + ?Sized, P: bytemuck::Pod>(
-    exec: &mut E,
-    op: &'static dashi_core::ops::OpSpec,
-    buffers: &[dashi_core::ops::BufferId],
-    params: &P,
-) -> Result<(), dashi_core::ops::ExecError> {
-    exec.enqueue(op, buffers, bytemuck::bytes_of(params))
-}
 
 /// The README's example, compiled and run as a doctest so it cannot rot.
 #[doc = include_str!("../README.md")]

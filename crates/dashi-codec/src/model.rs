@@ -1,4 +1,4 @@
-//! The fitted model and its `.dashi` file (SPEC §6): JSON header [`ModelMeta`] plus
+//! The fitted model and its `.dashi` file (docs/DESIGN.md §6): JSON header [`ModelMeta`] plus
 //! sections `operator` (f64 [D, D], row-major, `z_{t+1} = z_t·A`), `z0` (f64 [D]),
 //! `anchors` (u32 [K], full-layout mode indices in selection order) and optionally
 //! `z_truth` (f32 [T, D], the encoded truth trajectory, for scoring without the truth).
@@ -55,7 +55,7 @@ pub struct ModelMeta {
     pub eval_residual: Option<f64>,
     /// Largest |eigenvalue| of A (`None`: not computed, the Schur iteration did not converge).
     pub spectral_radius: Option<f64>,
-    /// FFT normalisation of the stored coefficients (SPEC §4): `"backward"`.
+    /// FFT normalisation of the stored coefficients (docs/DESIGN.md §4): `"backward"`.
     pub fft_norm: String,
     /// Backend and device that encoded the truth.
     pub encode_backend: String,

@@ -1,11 +1,11 @@
-//! Scores of a decoded field against truth (SPEC §6), one definition for every method
+//! Scores of a decoded field against truth (docs/DESIGN.md §6), one definition for every method
 //! compared (our decoder, baselines, SZ3/ZFP peers).
 //!
 //! For fields `a` (decoded) and `b` (truth) on the N×N grid:
 //! ```text
 //! rel_l2         = ‖a − b‖₂ / ‖b‖₂
 //! correlation    = Pearson r = Σ(a − ā)(b − b̄) / √(Σ(a − ā)² Σ(b − b̄)²)
-//! energy_ratio   = E(a)/E(b),  E = ½·mean(u² + v²) = Σ_s E(s)   (u from ω via ψ, SPEC §4)
+//! energy_ratio   = E(a)/E(b),  E = ½·mean(u² + v²) = Σ_s E(s)   (u from ω via ψ, docs/DESIGN.md §4)
 //! enstrophy_ratio= Z(a)/Z(b),  Z = ½·mean(ω²)
 //! lsd            = √( mean_{s=1..⌊N/3⌋} (log₁₀(E_a(s) + δ) − log₁₀(E_b(s) + δ))² ),
 //!                  δ = 10⁻¹²·max_s E_b(s)

@@ -101,7 +101,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let x = exec.alloc(ElemType::Real, cells)?;
     let (sup, sgn) = (exec.alloc(ElemType::U32, words)?, exec.alloc(ElemType::U32, words)?);
     exec.upload_real(x, field.values())?;
-    exec.run(&THRESHOLD, &[x, sup, sgn], &ThresholdParams::new(cells as u32, tau as f32))?;
+    THRESHOLD.run(&mut exec, [x, sup, sgn], &ThresholdParams::new(cells as u32, tau as f32))?;
     let (sup_w, sgn_w) = (exec.download_u32(sup)?, exec.download_u32(sgn)?);
     let via_executor = dashi_core::Carrier::from_planes(seed.shape().clone(), sup_w, sgn_w)?;
     let differ = via_executor.hamming_distance(&seed)?;

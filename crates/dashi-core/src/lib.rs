@@ -10,22 +10,25 @@
 //! * [`kernel`] — carrier kernels with a declared invariant class and a reusable
 //!   invariant checker; `Threshold`, `Majority`, `MajorityFusion`, `Annihilate`,
 //!   `Fining`, coherence statistics;
-//! * [`ops`] — the KernelOp ABI ([`ops::OpSpec`], [`ops::Executor`]) and the CPU
-//!   reference executor [`ops::CpuExecutor`] (f64 or f32);
+//! * [`ops`] — the KernelOp ABI: typed ops ([`ops::Op`], [`ops::OpSpec`]) that carry
+//!   their CPU kernel and WGSL, the [`ops::Executor`] trait, the CPU executor
+//!   [`ops::CpuExecutor`] (f64 or f32), the generic op families (elementwise, linear,
+//!   reduce, select, gather, carrier, fft, spectral) and the shared op-test harness;
 //! * [`linear`] — [`linear::LinearOperator`] with the **row-vector convention**
 //!   `z_{t+1} = z_t · A`, rollout with observers and a NaN/Inf guard, stride jumping
 //!   by `A^s`, power-ladder jumps to any `t`;
 //! * [`hash`] — the canonical BLAKE2b-128 state hash;
 //! * [`random`] — the seeded generators every backend reproduces bit for bit;
-//! * [`vortex`] — the periodic regularised Biot–Savart kernel (one definition; the
-//!   `biot_savart` op and dashi-atoms use it);
-//! * [`spectral`] — the SPEC §4 spectral layer: cached 2D FFTs (rustfft/realfft, f64 and
+//! * [`spectral`] — the spectral layer (conventions in docs/DESIGN.md §4): cached 2D FFTs (rustfft/realfft, f64 and
 //!   f32, `fft_norm = "backward"`), derivatives, inverse Laplacian, 2/3 dealiasing, the
 //!   exponential filter, shell spectrum and band energies.
 //!
 //! The crate is pure: no GPU, no file IO. Every fallible public entry point returns a
 //! typed error (`thiserror`); none panics on user input.
 #![deny(missing_docs)]
+
+/// Re-exported for the op-definition macros ([`op_params!`], [`buffer_set!`], [`kernel_op!`]).
+pub use bytemuck;
 
 pub mod admissibility;
 pub mod carrier;
@@ -37,7 +40,6 @@ pub mod packing;
 pub mod random;
 pub mod scalar;
 pub mod spectral;
-pub mod vortex;
 
 pub use admissibility::Admissibility;
 pub use carrier::{Carrier, CarrierError, Neighbourhood, Shape, Stencil, Trit};

@@ -3,8 +3,8 @@
 //! * [`SplitMix64`] (Steele, Lea & Flood 2014): `x += 0x9E3779B97F4A7C15`, then the
 //!   xor-shift-multiply finaliser; used for test data, benchmarks and initial states.
 //!   Uniforms are `(x >> 11) · 2⁻⁵³ ∈ [0, 1)`; normals use Box–Muller.
-//! * [`xorshift32`] (Marsaglia 2003, shifts 13, 17, 5): the per-frequency phase
-//!   generator of the decoder, simple enough to run identically in WGSL.
+//! * [`xorshift32`] (Marsaglia 2003, shifts 13, 17, 5): simple enough to run
+//!   identically in WGSL (per-frequency seeded phases are built on it).
 
 /// The SplitMix64 generator.
 #[derive(Clone, Debug)]
@@ -67,26 +67,6 @@ pub const fn xorshift32(mut x: u32) -> u32 {
     x
 }
 
-/// The per-mode uniform draw of the codec's seeded residual synthesis: a xorshift32
-/// stream started from `seed ⊕ (index·0x9E3779B9)` (folded `x ⊕= x ≫ 16`, a zero start
-/// replaced by `0x6D2B79F5`), advanced four steps; the top 24 bits are returned, so
-/// `u = value / 2²⁴ ∈ [0, 1)` is exact in f32 and f64 alike. One stream per
-/// frequency index keeps the draw independent of evaluation order (CPU loop or GPU
-/// thread) — the WGSL `proxy_spectrum` op computes the same integers.
-pub const fn mode_uniform24(seed: u32, index: u32) -> u32 {
-    let mut x = seed ^ index.wrapping_mul(0x9E37_79B9);
-    x ^= x >> 16;
-    if x == 0 {
-        x = 0x6D2B_79F5;
-    }
-    let mut round = 0;
-    while round < 4 {
-        x = xorshift32(x);
-        round += 1;
-    }
-    x >> 8
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,16 +83,5 @@ mod tests {
     fn xorshift32_reference_values() {
         assert_eq!(xorshift32(1), 270_369);
         assert_eq!(xorshift32(0), 0);
-    }
-
-    #[test]
-    fn mode_uniform24_is_24_bit_and_seed_dependent() {
-        let draws: Vec<u32> = (0..1000).map(|i| mode_uniform24(7, i)).collect();
-        assert!(draws.iter().all(|&v| v < 1 << 24));
-        let mean = draws.iter().map(|&v| f64::from(v) / f64::from(1u32 << 24)).sum::<f64>() / 1000.0;
-        assert!((mean - 0.5).abs() < 0.05, "mean {mean}");
-        assert_ne!(mode_uniform24(7, 3), mode_uniform24(8, 3));
-        // The zero start is replaced, never a stuck zero stream.
-        assert_ne!(mode_uniform24(0, 0), 0);
     }
 }

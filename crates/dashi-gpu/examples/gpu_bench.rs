@@ -32,9 +32,8 @@
 //! transform, three fresh allocations each) and `fft_pass`; `DASHI_FFT_NS=1024,2048`
 //! picks the sizes (xtask/device/fft_ab.sh, for A/B runs of kernel variants).
 
-use dashi_core::linear::{HashObserver, random_orthogonal};
+use dashi_core::linear::{HashObserver, random_orthogonal, rollout_on};
 use dashi_core::ops::{ElemType, Executor, Fft2Program, GEMM_BATCHED, GemmParams, default_column_radices};
-use dashi_gpu::rollout::rollout;
 use dashi_gpu::{AdapterSelection, GpuExecutor};
 use std::time::Instant;
 
@@ -130,11 +129,11 @@ fn linear_benches(
     let z0: Vec<f64> = (0..d).map(|i| ((i * 7919) % 1000) as f64 / 1000.0 - 0.5).collect();
 
     // Warm-up (pipeline creation, first allocation).
-    rollout(gpu, &op, &z0, 100, 100, &mut HashObserver::default())?;
+    rollout_on(gpu, &op, &z0, 1, 100, 100, &mut HashObserver::default())?;
     let mut hash = String::new();
     let Timing { wall, device: dev, .. } = measure(gpu, repeats, "gemv_row", 1.0, |gpu| {
         let mut obs = HashObserver::default();
-        rollout(gpu, &op, &z0, steps, steps, &mut obs)?;
+        rollout_on(gpu, &op, &z0, 1, steps, steps, &mut obs)?;
         hash = obs.hashes.last().map(|(_, h)| h.to_string()).unwrap_or_default();
         Ok(())
     })?;

@@ -1,4 +1,4 @@
-//! Backend requests and the honest report of what ran (SPEC §0 rule 1: no silent
+//! Backend requests and the honest report of what ran (docs/DESIGN.md §0 rule 1: no silent
 //! fallback).
 
 use crate::{AdapterSelection, GpuError, GpuExecutor};

@@ -1,4 +1,6 @@
-//! [`GpuError`]: failures of adapter selection, device creation and shader checks.
+//! [`GpuError`]: failures of adapter selection and device creation. Errors of running
+//! ops (shader validation and reflection included) are [`ExecError`]s, which convert
+//! into `GpuError` — one way only.
 
 use dashi_core::ops::ExecError;
 
@@ -23,32 +25,7 @@ pub enum GpuError {
         /// The driver's message.
         message: String,
     },
-    /// A WGSL source failed to parse or validate.
-    #[error("shader family {family} is invalid: {message}")]
-    Shader {
-        /// Family (file) name.
-        family: String,
-        /// naga's message.
-        message: String,
-    },
-    /// A shader disagrees with its op's `OpSpec`.
-    #[error("shader for op {op} disagrees with its OpSpec: {message}")]
-    SpecMismatch {
-        /// Op name.
-        op: String,
-        /// The disagreement.
-        message: String,
-    },
     /// An executor-level error.
     #[error(transparent)]
     Exec(#[from] ExecError),
-}
-
-impl From<GpuError> for ExecError {
-    fn from(e: GpuError) -> Self {
-        match e {
-            GpuError::Exec(inner) => inner,
-            other => ExecError::Device(other.to_string()),
-        }
-    }
 }

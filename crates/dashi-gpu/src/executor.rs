@@ -13,7 +13,7 @@ use crate::adapter::{self, AdapterSelection, AdapterSummary};
 use crate::reflect;
 use crate::shaders;
 use dashi_core::ops::{
-    Backend, BufferDesc, BufferId, DeviceInfo, ElemType, ExecError, Executor, OpSpec, OpTiming, Precision,
+    Backend, BufferDesc, BufferId, DeviceInfo, ElemType, ExecError, Executor, Family, OpSpec, OpTiming, Precision,
 };
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -65,9 +65,10 @@ pub struct GpuExecutor {
     limits: wgpu::Limits,
     buffers: BTreeMap<u32, DeviceBuffer>,
     next_id: u32,
-    modules: HashMap<&'static str, (wgpu::ShaderModule, shaders::ValidatedModule)>,
+    /// Compiled family modules by family name, with the family they were built from.
+    modules: HashMap<&'static str, (&'static Family, wgpu::ShaderModule, shaders::ValidatedModule)>,
     pipelines: HashMap<&'static str, Pipeline>,
-    /// Pipelines specialised with overridable constants ([`shaders::specialization`]),
+    /// Pipelines specialised with overridable constants (`OpSpec::overrides`),
     /// sharing the generic pipeline's layouts (so its bind groups).
     specialized: HashMap<(&'static str, [u32; 4]), wgpu::ComputePipeline>,
     bind_groups: HashMap<(&'static str, Vec<u32>), wgpu::BindGroup>,
@@ -230,28 +231,39 @@ impl GpuExecutor {
         self.buffers.get(&id.0).ok_or(ExecError::UnknownBuffer(id.0))
     }
 
+    /// The compiled module of `family`, validated with naga on first use (any crate's
+    /// family: the registry is open). Two different families with one name are refused.
+    fn module(&mut self, family: &'static Family) -> Result<(), ExecError> {
+        if let Some((known, ..)) = self.modules.get(family.name) {
+            if std::ptr::eq(*known, family) {
+                return Ok(());
+            }
+            return Err(ExecError::Shader {
+                family: family.name.into(),
+                message: "another family with this name is already compiled on this executor".into(),
+            });
+        }
+        let validated = shaders::validate(family)?;
+        let desc = wgpu::ShaderModuleDescriptor {
+            label: Some(family.name),
+            source: wgpu::ShaderSource::Wgsl(validated.source.clone().into()),
+        };
+        let module = if family.trusted {
+            // SAFETY: a trusted family guards every storage index against the validated
+            // parameters, indexes workgroup arrays in range by construction and bounds
+            // every loop (see `Family::trusted`); naga validated the module above.
+            unsafe { self.device.create_shader_module_trusted(desc, wgpu::ShaderRuntimeChecks::unchecked()) }
+        } else {
+            self.device.create_shader_module(desc)
+        };
+        self.modules.insert(family.name, (family, module, validated));
+        Ok(())
+    }
+
     fn pipeline(&mut self, op: &'static OpSpec) -> Result<&Pipeline, ExecError> {
         if !self.pipelines.contains_key(op.name) {
-            if !self.modules.contains_key(op.family) {
-                // naga validates the family once; wgpu compiles it once.
-                let validated = shaders::validate(op.family)?;
-                let source = shaders::source(op.family).expect("validated family exists");
-                let desc = wgpu::ShaderModuleDescriptor {
-                    label: Some(op.family),
-                    source: wgpu::ShaderSource::Wgsl(source.into()),
-                };
-                let module = if shaders::TRUSTED_FAMILIES.contains(&op.family) {
-                    // SAFETY: the trusted families guard every storage index against the
-                    // validated parameters, index workgroup arrays in range by
-                    // construction and bound every loop (see `shaders::TRUSTED_FAMILIES`);
-                    // naga validated the module above.
-                    unsafe { self.device.create_shader_module_trusted(desc, wgpu::ShaderRuntimeChecks::unchecked()) }
-                } else {
-                    self.device.create_shader_module(desc)
-                };
-                self.modules.insert(op.family, (module, validated));
-            }
-            reflect::check_op(op, &self.modules[op.family].1)?;
+            self.module(op.family)?;
+            reflect::check_op(op, &self.modules[op.family.name].2)?;
             let mut entries: Vec<wgpu::BindGroupLayoutEntry> = op
                 .bindings
                 .iter()
@@ -272,7 +284,7 @@ impl GpuExecutor {
                 ty: wgpu::BindingType::Buffer {
                     ty: wgpu::BufferBindingType::Uniform,
                     has_dynamic_offset: true,
-                    min_binding_size: wgpu::BufferSize::new(op.params_size as u64),
+                    min_binding_size: wgpu::BufferSize::new(op.params.size as u64),
                 },
                 count: None,
             });
@@ -287,7 +299,7 @@ impl GpuExecutor {
             let pipeline = self.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
                 label: Some(op.name),
                 layout: Some(&pipeline_layout),
-                module: &self.modules[op.family].0,
+                module: &self.modules[op.family.name].1,
                 entry_point: Some(op.name),
                 compilation_options: compilation_options(op, &[]),
                 cache: None,
@@ -302,16 +314,17 @@ impl GpuExecutor {
     /// for them (created on first use).
     fn pipeline_for(&mut self, op: &'static OpSpec, params: &[u8]) -> Result<&wgpu::ComputePipeline, ExecError> {
         self.pipeline(op)?;
-        let Some(spec) = shaders::specialization(op, params) else {
+        let Some(spec) = op.overrides.map(|f| f(params)) else {
             return Ok(&self.pipelines[op.name].pipeline);
         };
         let key = (op.name, spec.map(|(_, v)| v));
         if !self.specialized.contains_key(&key) {
-            let constants: Vec<(&str, f64)> = spec.iter().map(|&(k, v)| (k, f64::from(v))).collect();
+            let constants: Vec<(&str, f64)> =
+                spec.iter().filter(|(k, _)| !k.is_empty()).map(|&(k, v)| (k, f64::from(v))).collect();
             let pipeline = self.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
                 label: Some(op.name),
                 layout: Some(&self.pipelines[op.name].pipeline_layout),
-                module: &self.modules[op.family].0,
+                module: &self.modules[op.family.name].1,
                 entry_point: Some(op.name),
                 compilation_options: compilation_options(op, &constants),
                 cache: None,
@@ -325,14 +338,6 @@ impl GpuExecutor {
     /// Submits what was recorded and waits for the device to finish it.
     fn submit_pending(&mut self) -> Result<(), ExecError> {
         self.submit_inner(true)
-    }
-
-    /// Submits everything recorded so far **without waiting**, so the device starts on
-    /// it while the host records more (a rollout submits every few hundred steps this
-    /// way). Timestamps of such submissions are collected at the next wait (a flush
-    /// or a download).
-    pub fn submit(&mut self) -> Result<(), ExecError> {
-        self.submit_inner(false)
     }
 
     /// Device timeline span in nanoseconds since the last `reset_timings`: from the first
@@ -449,12 +454,12 @@ impl GpuExecutor {
 }
 
 impl GpuExecutor {
-    /// Records `repeats` dispatches of `op` in **one compute pass**, the k-th bound to
-    /// `sets[k % sets.len()]` with the same parameter block — e.g. `[[z0, a, z1],
-    /// [z1, a, z0]]` ping-pongs a rollout state. Each set is validated once; the pass
-    /// gets one timestamp pair (its device time is attributed to `op`, with `repeats`
-    /// dispatches). Dispatches in a pass are ordered: each sees the previous one's writes.
-    pub fn enqueue_chain(
+    /// Records `repeats` dispatches of `op` in **one compute pass** (the GPU body of
+    /// [`Executor::enqueue_chain`]), the k-th bound to `sets[k % sets.len()]` with the
+    /// same parameter block. Each set is validated once; the pass gets one timestamp
+    /// pair (its device time is attributed to `op`, with `repeats` dispatches).
+    /// Dispatches in a pass are ordered: each sees the previous one's writes.
+    fn record_chain(
         &mut self,
         op: &'static OpSpec,
         sets: &[&[BufferId]],
@@ -489,7 +494,7 @@ impl GpuExecutor {
             // into their own readback buffer (collected at the next wait). Waiting here
             // serialised host recording and device work: LES at N = 1024 on the H100
             // ran at ~39 µs per dispatch instead of the device's own pace.
-            self.submit()?;
+            self.submit_inner(false)?;
         }
         let pipeline = self.pipeline_for(op, params)?.clone();
         let keys: Vec<(&'static str, Vec<u32>)> =
@@ -530,7 +535,7 @@ impl GpuExecutor {
         self.recorded += 1;
         let early = self.submit_every > 0 && self.recorded >= self.submit_every;
         if early {
-            self.submit()?;
+            self.submit_inner(false)?;
         }
         let entry = self.timings.entry(op.name).or_insert((0, 0, 0));
         entry.0 += repeats as u64;
@@ -559,7 +564,7 @@ impl GpuExecutor {
             resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
                 buffer: &self.arena,
                 offset: 0,
-                size: wgpu::BufferSize::new(op.params_size as u64),
+                size: wgpu::BufferSize::new(op.params.size as u64),
             }),
         });
         self.device.create_bind_group(&wgpu::BindGroupDescriptor {
@@ -589,12 +594,9 @@ fn read_mapped(device: &wgpu::Device, buffer: &wgpu::Buffer, size: u64) -> Resul
     Ok(bytes)
 }
 
-/// Compilation options of `op`'s pipelines (see [`shaders::NO_ZERO_INIT_FAMILIES`]).
+/// Compilation options of `op`'s pipelines (see [`Family::zero_workgroup_memory`]).
 fn compilation_options<'a>(op: &OpSpec, constants: &'a [(&'a str, f64)]) -> wgpu::PipelineCompilationOptions<'a> {
-    wgpu::PipelineCompilationOptions {
-        constants,
-        zero_initialize_workgroup_memory: !shaders::NO_ZERO_INIT_FAMILIES.contains(&op.family),
-    }
+    wgpu::PipelineCompilationOptions { constants, zero_initialize_workgroup_memory: op.family.zero_workgroup_memory }
 }
 
 impl Executor for GpuExecutor {
@@ -660,7 +662,21 @@ impl Executor for GpuExecutor {
     }
 
     fn enqueue(&mut self, op: &'static OpSpec, buffers: &[BufferId], params: &[u8]) -> Result<(), ExecError> {
-        self.enqueue_chain(op, &[buffers], params, 1)
+        self.record_chain(op, &[buffers], params, 1)
+    }
+
+    fn enqueue_chain(
+        &mut self,
+        op: &'static OpSpec,
+        sets: &[&[BufferId]],
+        params: &[u8],
+        repeats: usize,
+    ) -> Result<(), ExecError> {
+        self.record_chain(op, sets, params, repeats)
+    }
+
+    fn submit(&mut self) -> Result<(), ExecError> {
+        self.submit_inner(false)
     }
 
     fn flush(&mut self) -> Result<(), ExecError> {

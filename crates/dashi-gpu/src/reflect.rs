@@ -6,14 +6,16 @@
 //! exactly the spec's bindings (index, `<op>_<binding>` name, read vs read-write
 //! access, element type); and its uniform parameter block must be a struct of the
 //! spec's fields in order at 4-byte offsets, of the spec's total size.
+//!
+//! [`check_family`] validates a family's assembled module and checks every op of it —
+//! what each crate's tests run for the families it owns, without a device.
 
-use crate::GpuError;
-use crate::shaders::ValidatedModule;
-use dashi_core::ops::{Access, Dispatch, ElemType, OpSpec, ParamType};
+use crate::shaders::{self, ValidatedModule};
+use dashi_core::ops::{Access, Dispatch, ElemType, ExecError, Family, OpSpec, ParamType};
 use naga::{AddressSpace, ScalarKind, StorageAccess, TypeInner};
 
-fn mismatch(spec: &OpSpec, message: String) -> GpuError {
-    GpuError::SpecMismatch { op: spec.name.to_string(), message }
+fn mismatch(spec: &OpSpec, message: String) -> ExecError {
+    ExecError::SpecMismatch { op: spec.name.to_string(), message }
 }
 
 /// The element type of an `array<T>` / `array<atomic<T>>` storage global; an
@@ -51,7 +53,7 @@ pub fn expected_workgroup(spec: &OpSpec) -> [u32; 3] {
 }
 
 /// Checks op `spec` against its entry point in `m`.
-pub fn check_op(spec: &OpSpec, m: &ValidatedModule) -> Result<(), GpuError> {
+pub fn check_op(spec: &OpSpec, m: &ValidatedModule) -> Result<(), ExecError> {
     let module = &m.module;
     let (index, ep) = module
         .entry_points
@@ -122,7 +124,7 @@ fn check_params(
     module: &naga::Module,
     global: &naga::GlobalVariable,
     name: &str,
-) -> Result<(), GpuError> {
+) -> Result<(), ExecError> {
     if global.space != AddressSpace::Uniform {
         return Err(mismatch(spec, format!("parameter block `{name}` is not a uniform")));
     }
@@ -133,10 +135,10 @@ fn check_params(
     let TypeInner::Struct { members, span } = &module.types[global.ty].inner else {
         return Err(mismatch(spec, "parameter block is not a struct".into()));
     };
-    if *span as usize != spec.params_size {
-        return Err(mismatch(spec, format!("parameter struct is {span} bytes, spec says {}", spec.params_size)));
+    if *span as usize != spec.params.size {
+        return Err(mismatch(spec, format!("parameter struct is {span} bytes, spec says {}", spec.params.size)));
     }
-    for (i, field) in spec.params.iter().enumerate() {
+    for (i, field) in spec.params.fields.iter().enumerate() {
         let m = members.get(i).ok_or_else(|| mismatch(spec, format!("parameter struct lacks field {}", field.name)))?;
         let kind = match module.types[m.ty].inner {
             TypeInner::Scalar(s) if s.width == 4 => s.kind,
@@ -160,4 +162,17 @@ fn check_params(
         }
     }
     Ok(())
+}
+
+/// Validates `family`'s assembled module with naga and checks every op's entry point
+/// against its spec; also that every op names `family` as its family.
+pub fn check_family(family: &Family) -> Result<ValidatedModule, ExecError> {
+    let module = shaders::validate(family)?;
+    for op in family.ops {
+        if !std::ptr::eq(op.family, family) {
+            return Err(mismatch(op, format!("listed in family {} but names family {}", family.name, op.family.name)));
+        }
+        check_op(op, &module)?;
+    }
+    Ok(module)
 }

@@ -1,8 +1,11 @@
 //! Adapter selection, device reporting and spec/shader agreement.
 
-use dashi_core::ops::{AXPY, Access, Binding, DeviceType, ElemType, Executor, LenRule, OpSpec, REGISTRY};
-use dashi_gpu::reflect::check_op;
-use dashi_gpu::shaders::{FAMILIES, validate};
+use dashi_core::ops::{
+    AXPY, Access, Binding, DeviceType, ELEMENTWISE, ElemType, ExecError, Executor, FAMILIES, LenRule, OpParams, OpSpec,
+    ParamField, ParamType, ParamsLayout, ScalarParams, WGSL_MODULES, WgslModule,
+};
+use dashi_gpu::reflect::{check_family, check_op};
+use dashi_gpu::shaders::validate;
 use dashi_gpu::{AdapterSelection, BackendRequest, GpuError, GpuExecutor, executor_for, gpu_or_skip, list_adapters};
 
 #[test]
@@ -42,15 +45,24 @@ fn the_device_reports_itself_honestly() {
     assert!(report.note.is_none());
 }
 
+/// Every core family's assembled module validates and every op's entry point agrees
+/// with its spec (no device needed); every shared WGSL module is imported by some family.
 #[test]
-fn every_op_has_a_shader_that_agrees_with_its_spec() {
-    for spec in REGISTRY {
-        let module = validate(spec.family).unwrap_or_else(|e| panic!("{e}"));
-        check_op(spec, &module).unwrap_or_else(|e| panic!("{e}"));
+fn every_core_family_agrees_with_its_specs() {
+    for family in FAMILIES {
+        assert!(!family.ops.is_empty(), "shader family {} has no op", family.name);
+        check_family(family).unwrap_or_else(|e| panic!("{}: {e}", family.name));
     }
-    // No orphan shader file: every family is the family of some op.
-    for (family, _) in FAMILIES {
-        assert!(REGISTRY.iter().any(|s| s.family == *family), "shader family {family} has no op in the registry");
+    // No orphan shared module: each is imported (directly or not) by a core family.
+    fn imports(m: &WgslModule, name: &str) -> bool {
+        m.name == name || m.imports.iter().any(|i| imports(i, name))
+    }
+    for module in WGSL_MODULES {
+        assert!(
+            FAMILIES.iter().any(|f| f.imports.iter().any(|i| imports(i, module.name))),
+            "shared WGSL module {} is imported by no family",
+            module.name
+        );
     }
 }
 
@@ -60,23 +72,23 @@ fn with_bindings(bindings: &'static [Binding]) -> OpSpec {
 
 fn copy(s: &OpSpec) -> OpSpec {
     OpSpec {
-        id: s.id,
         name: s.name,
         family: s.family,
         summary: s.summary,
         bindings: s.bindings,
         params: s.params,
-        params_size: s.params_size,
         sizes: s.sizes,
         dispatch: s.dispatch,
         domain: s.domain,
+        cpu: s.cpu,
+        overrides: s.overrides,
     }
 }
 
 /// Deliberately wrong specs for `axpy` must each be caught by the reflection.
 #[test]
 fn a_spec_that_disagrees_with_its_shader_is_caught() {
-    let module = validate("elementwise").unwrap();
+    let module = validate(&ELEMENTWISE).unwrap();
     check_op(&AXPY, &module).unwrap();
     static WRONG_ACCESS: [Binding; 2] = [
         Binding { index: 0, name: "x", access: Access::ReadWrite, elem: ElemType::Real, len: LenRule::Product(&["n"]) },
@@ -92,6 +104,13 @@ fn a_spec_that_disagrees_with_its_shader_is_caught() {
     ];
     static MISSING: [Binding; 1] =
         [Binding { index: 0, name: "x", access: Access::Read, elem: ElemType::Real, len: LenRule::Product(&["n"]) }];
+    // The same fields as ScalarParams in a 32-byte block, and the fields reordered.
+    static WRONG_SIZE: ParamsLayout = ParamsLayout { size: 32, ..*<ScalarParams as OpParams>::LAYOUT };
+    static WRONG_ORDER: ParamsLayout = ParamsLayout {
+        name: "ScalarParams",
+        fields: &[ParamField { name: "alpha", ty: ParamType::F32 }, ParamField { name: "n", ty: ParamType::U32 }],
+        size: 16,
+    };
     let mut cases: Vec<(&str, OpSpec)> = vec![
         ("read-only declared read_write", with_bindings(&WRONG_ACCESS)),
         ("f32 declared u32", with_bindings(&WRONG_TYPE)),
@@ -99,10 +118,10 @@ fn a_spec_that_disagrees_with_its_shader_is_caught() {
         ("binding missing from the spec", with_bindings(&MISSING)),
     ];
     let mut size = copy(&AXPY);
-    size.params_size = 32;
+    size.params = &WRONG_SIZE;
     cases.push(("parameter block size", size));
     let mut params = copy(&AXPY);
-    params.params = &[dashi_core::ops::ParamField { name: "alpha", ty: dashi_core::ops::ParamType::F32 }];
+    params.params = &WRONG_ORDER;
     cases.push(("parameter order", params));
     let mut wg = copy(&AXPY);
     wg.dispatch = dashi_core::ops::Dispatch::Threads { count: LenRule::Product(&["n"]), workgroup: 64 };
@@ -112,7 +131,7 @@ fn a_spec_that_disagrees_with_its_shader_is_caught() {
     cases.push(("entry point name", name));
     for (what, spec) in &cases {
         let err = check_op(spec, &module).expect_err(what);
-        assert!(matches!(err, GpuError::SpecMismatch { .. }), "{what}: {err:?}");
+        assert!(matches!(err, ExecError::SpecMismatch { .. }), "{what}: {err:?}");
         println!("{what}: {err}");
     }
 }

@@ -1,4 +1,4 @@
-//! Parity of the carrier family (`shaders/carrier.wgsl`): `threshold`, `majority`,
+//! Parity of the carrier family (`dashi-core/src/ops/carrier.wgsl`): `threshold`, `majority`,
 //! `annihilate`, `coherence_stats` on the GPU executor against the CPU reference.
 //!
 //! Tolerances, per op:
@@ -20,8 +20,8 @@
 use dashi_core::carrier::{Carrier, Field, Neighbourhood, Shape, Stencil};
 use dashi_core::kernel::{Annihilate, CoherenceStats, Kernel, Majority, threshold_planes};
 use dashi_core::ops::{
-    ANNIHILATE, BufferId, COHERENCE_STATS, CpuExecutor, ElemType, ExecError, Executor, MAJORITY, OpSpec, Precision,
-    REGISTRY, StencilParams, THRESHOLD, ThresholdParams,
+    ANNIHILATE, BufferId, CARRIER, COHERENCE_STATS, CoherenceBuffers, CpuExecutor, ElemType, ExecError, Executor,
+    MAJORITY, OpSpec, Precision, StencilBuffers, StencilParams, THRESHOLD, ThresholdParams,
 };
 use dashi_core::random::SplitMix64;
 use dashi_gpu::gpu_or_skip;
@@ -101,7 +101,7 @@ fn run_stencil<E: Executor>(exec: &mut E, op: &'static OpSpec, c: &Carrier, p: &
     exec.upload_u32(bufs[1], &with_spare(c.sign_words())).expect("upload sign");
     exec.upload_u32(bufs[2], &vec![POISON; words + 1]).expect("poison support_out");
     exec.upload_u32(bufs[3], &vec![POISON; words + 1]).expect("poison sign_out");
-    exec.run(op, &bufs, p).unwrap_or_else(|e| panic!("{} {:?}: {e}", op.name, p));
+    exec.enqueue(op, &bufs, bytemuck::bytes_of(p)).unwrap_or_else(|e| panic!("{} {:?}: {e}", op.name, p));
     let out = (exec.download_u32(bufs[2]).expect("download"), exec.download_u32(bufs[3]).expect("download"));
     for b in bufs {
         exec.free(b).expect("free");
@@ -161,13 +161,9 @@ fn check_stencil(
 
 #[test]
 fn carrier_shaders_match_specs() {
-    let module = dashi_gpu::shaders::validate("carrier").unwrap_or_else(|e| panic!("carrier.wgsl: {e}"));
-    let ops: Vec<&OpSpec> = REGISTRY.iter().copied().filter(|s| s.family == "carrier").collect();
-    let names: Vec<&str> = ops.iter().map(|s| s.name).collect();
+    let names: Vec<&str> = CARRIER.ops.iter().map(|s| s.name).collect();
     assert_eq!(names, ["threshold", "majority", "annihilate", "coherence_stats"]);
-    for op in ops {
-        dashi_gpu::reflect::check_op(op, &module).unwrap_or_else(|e| panic!("{}: {e}", op.name));
-    }
+    dashi_gpu::reflect::check_family(&CARRIER).unwrap_or_else(|e| panic!("carrier.wgsl: {e}"));
 }
 
 /// Runs `threshold` on `exec` with poisoned outputs (one spare word); returns both planes.
@@ -178,7 +174,7 @@ fn run_threshold<E: Executor>(e: &mut E, x: &[f64], words: usize, p: &ThresholdP
     e.upload_real(xb, x).expect("upload");
     e.upload_u32(sup, &vec![POISON; words + 1]).expect("poison");
     e.upload_u32(sgn, &vec![POISON; words + 1]).expect("poison");
-    e.run(&THRESHOLD, &[xb, sup, sgn], p).expect("threshold");
+    THRESHOLD.run(e, [xb, sup, sgn], p).expect("threshold");
     let out = (e.download_u32(sup).expect("download"), e.download_u32(sgn).expect("download"));
     for b in [xb, sup, sgn] {
         e.free(b).expect("free");
@@ -282,7 +278,8 @@ fn run_coherence<E: Executor>(exec: &mut E, c: &Carrier, field: &[f64], p: &Sten
     exec.upload_i32(counts, &[POISON as i32; 5]).expect("poison");
     let poison_f = f64::from(f32::from_bits(POISON));
     exec.upload_real(energy, &[poison_f; 2]).expect("poison");
-    exec.run(&COHERENCE_STATS, &[sup, sgn, f, counts, energy], p).unwrap_or_else(|e| panic!("coherence_stats: {e}"));
+    let buffers = CoherenceBuffers { support: sup, sign: sgn, field: f, counts, energy };
+    COHERENCE_STATS.run(exec, buffers, p).unwrap_or_else(|e| panic!("coherence_stats: {e}"));
     let out = (exec.download_i32(counts).expect("download"), exec.download_real(energy).expect("download"));
     for b in [sup, sgn, f, counts, energy] {
         exec.free(b).expect("free");
@@ -361,7 +358,8 @@ fn stencil_domain_refused_before_dispatch() {
         (&MAJORITY, StencilParams::new(5, 3, Neighbourhood::FOUR, 0)),                   // eta = 0
     ];
     for (op, p) in bad {
-        match gpu.run(op, &bufs, &p) {
+        let buffers = StencilBuffers { support_in: bufs[0], sign_in: bufs[1], support_out: bufs[2], sign_out: bufs[3] };
+        match op.run(&mut gpu, buffers, &p) {
             Err(ExecError::InvalidParams { .. }) => {}
             other => panic!("{} {p:?}: expected InvalidParams, got {other:?}", op.name),
         }

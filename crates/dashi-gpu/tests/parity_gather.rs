@@ -1,4 +1,4 @@
-//! GPU ↔ CPU parity of the `gather` family: `gather`, `scatter` (shaders/gather.wgsl).
+//! GPU ↔ CPU parity of the `gather` family: `gather`, `scatter` (dashi-core/src/ops/gather.wgsl).
 //!
 //! Tolerance: none. Both ops only copy f32 values (or write 0.0 for an out-of-range
 //! gather index), so results are compared bit for bit with
@@ -60,7 +60,7 @@ fn run_op<E: Executor>(
     ex.upload_u32(ib, idx).unwrap();
     let ob = ex.alloc(ElemType::Real, out_init.len()).unwrap();
     ex.upload_real(ob, out_init).unwrap();
-    ex.run(op, &[xb, ib, ob], &params).unwrap();
+    ex.enqueue(op, &[xb, ib, ob], bytemuck::bytes_of(&params)).unwrap();
     let r = ex.download_real(ob).unwrap();
     for b in [xb, ib, ob] {
         ex.free(b).unwrap();
@@ -70,12 +70,9 @@ fn run_op<E: Executor>(
 
 #[test]
 fn gather_family_matches_its_specs() {
-    let module = dashi_gpu::shaders::validate("gather").unwrap();
-    let ops: Vec<&str> = REGISTRY.iter().filter(|s| s.family == "gather").map(|s| s.name).collect();
+    let ops: Vec<&str> = GATHER_FAMILY.ops.iter().map(|s| s.name).collect();
     assert_eq!(ops, ["gather", "scatter"]);
-    for spec in REGISTRY.iter().filter(|s| s.family == "gather") {
-        dashi_gpu::reflect::check_op(spec, &module).unwrap_or_else(|e| panic!("{}: {e}", spec.name));
-    }
+    dashi_gpu::reflect::check_family(&GATHER_FAMILY).unwrap_or_else(|e| panic!("gather: {e}"));
 }
 
 /// gather: `m` ∈ {1, n, 2n + 3} indices (repeats allowed), about 1 in 5 out of range.

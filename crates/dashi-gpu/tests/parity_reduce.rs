@@ -1,5 +1,5 @@
 //! GPU ↔ CPU parity of the `reduce` family: `reduce_sum`, `reduce_sum_sq`,
-//! `reduce_max_abs`, `argmax` (shaders/reduce.wgsl).
+//! `reduce_max_abs`, `argmax` (dashi-core/src/ops/reduce.wgsl).
 //!
 //! Every case runs the op on the GPU executor and on `CpuExecutor::new(Precision::F64)`
 //! with the same f32-rounded input (so both reduce the very numbers the device holds),
@@ -39,7 +39,7 @@ fn reduce_real<E: Executor>(ex: &mut E, op: &'static OpSpec, x: &[f64]) -> f64 {
     ex.upload_real(xb, &data).unwrap();
     let out = ex.alloc(ElemType::Real, 2).unwrap();
     ex.upload_real(out, &[POISON_REAL, POISON_REAL]).unwrap();
-    ex.run(op, &[xb, out], &LenParams::new(n as u32)).unwrap();
+    ex.enqueue(op, &[xb, out], bytemuck::bytes_of(&LenParams::new(n as u32))).unwrap();
     let r = ex.download_real(out).unwrap();
     ex.free(xb).unwrap();
     ex.free(out).unwrap();
@@ -56,7 +56,7 @@ fn argmax_on<E: Executor>(ex: &mut E, x: &[f64]) -> u32 {
     ex.upload_real(xb, &data).unwrap();
     let out = ex.alloc(ElemType::U32, 2).unwrap();
     ex.upload_u32(out, &[POISON_U32, POISON_U32]).unwrap();
-    ex.run(&ARGMAX, &[xb, out], &LenParams::new(n as u32)).unwrap();
+    ARGMAX.run(ex, [xb, out], &LenParams::new(n as u32)).unwrap();
     let r = ex.download_u32(out).unwrap();
     ex.free(xb).unwrap();
     ex.free(out).unwrap();
@@ -89,7 +89,7 @@ fn dyadic(rng: &mut SplitMix64, n: usize) -> Vec<f64> {
 
 /// Height of the device's summation tree for `n` terms: a term passes through at most
 /// `min(T, 64)` additions inside its invocation's block, `⌈T/64⌉` block additions, and
-/// 8 workgroup tree levels, `T = ⌈n/256⌉` (see the header of shaders/reduce.wgsl).
+/// 8 workgroup tree levels, `T = ⌈n/256⌉` (see the header of dashi-core/src/ops/reduce.wgsl).
 fn height(n: usize) -> usize {
     let t = n.div_ceil(256);
     t.min(64) + t.div_ceil(64) + 8
@@ -102,12 +102,9 @@ fn seeded(op: &str, n: usize, case: u64) -> SplitMix64 {
 
 #[test]
 fn reduce_family_matches_its_specs() {
-    let module = dashi_gpu::shaders::validate("reduce").unwrap();
-    let ops: Vec<&str> = REGISTRY.iter().filter(|s| s.family == "reduce").map(|s| s.name).collect();
+    let ops: Vec<&str> = REDUCE.ops.iter().map(|s| s.name).collect();
     assert_eq!(ops, ["reduce_sum", "reduce_sum_sq", "reduce_max_abs", "argmax"]);
-    for spec in REGISTRY.iter().filter(|s| s.family == "reduce") {
-        dashi_gpu::reflect::check_op(spec, &module).unwrap_or_else(|e| panic!("{}: {e}", spec.name));
-    }
+    dashi_gpu::reflect::check_family(&REDUCE).unwrap_or_else(|e| panic!("reduce: {e}"));
 }
 
 /// Tolerance (reduce_sum): both sides sum the same f32 values; the CPU in f64 (error

@@ -1,4 +1,4 @@
-//! GPU ↔ CPU parity of the `select` family: `top_k` (shaders/select.wgsl).
+//! GPU ↔ CPU parity of the `select` family: `top_k` (dashi-core/src/ops/select.wgsl).
 //!
 //! Tolerance: none. top_k returns indices, and the device compares the same f32 values
 //! the CPU reference ranks, so the result must equal `CpuExecutor::new(Precision::F64)`
@@ -39,7 +39,7 @@ fn top_k_on<E: Executor>(ex: &mut E, x: &[f64], k: usize) -> Vec<u32> {
     ex.upload_real(xb, &data).unwrap();
     let out = ex.alloc(ElemType::U32, k + OUT_SLACK).unwrap();
     ex.upload_u32(out, &vec![POISON_U32; k + OUT_SLACK]).unwrap();
-    ex.run(&TOP_K, &[xb, out], &TopKParams::new(n as u32, k as u32)).unwrap();
+    TOP_K.run(ex, [xb, out], &TopKParams::new(n as u32, k as u32)).unwrap();
     let r = ex.download_u32(out).unwrap();
     ex.free(xb).unwrap();
     ex.free(out).unwrap();
@@ -80,12 +80,9 @@ fn input(n: usize, case: u64) -> Vec<f64> {
 
 #[test]
 fn select_family_matches_its_specs() {
-    let module = dashi_gpu::shaders::validate("select").unwrap();
-    let ops: Vec<&str> = REGISTRY.iter().filter(|s| s.family == "select").map(|s| s.name).collect();
+    let ops: Vec<&str> = SELECT.ops.iter().map(|s| s.name).collect();
     assert_eq!(ops, ["top_k"]);
-    for spec in REGISTRY.iter().filter(|s| s.family == "select") {
-        dashi_gpu::reflect::check_op(spec, &module).unwrap_or_else(|e| panic!("{}: {e}", spec.name));
-    }
+    dashi_gpu::reflect::check_family(&SELECT).unwrap_or_else(|e| panic!("select: {e}"));
 }
 
 #[test]

@@ -1,5 +1,5 @@
 //! GPU ↔ CPU parity of the `spectral` family: `spectral_mul`, `shell_spectrum`,
-//! `band_energies` (shaders/spectral.wgsl), on full-layout n×n spectra.
+//! `band_energies` (dashi-core/src/ops/spectral.wgsl), on full-layout n×n spectra.
 //!
 //! Every case uploads fresh seeded random spectra (never zero) rounded to f32, runs the
 //! op on the GPU and on `CpuExecutor` (f32 for the bit-exact checks, f64 on the same

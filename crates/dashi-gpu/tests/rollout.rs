@@ -1,17 +1,46 @@
-//! GPU rollout (f32) against the CPU reference (f64).
+//! GPU rollout (f32 on the device, core's `rollout_on` / `DeviceRollout`) against the
+//! CPU reference (f64).
 
-use dashi_core::linear::{HashObserver, LinearOperator, RolloutError, SnapshotObserver, random_orthogonal, rollout};
+use dashi_core::linear::{
+    HashObserver, LinearOperator, RolloutError, SnapshotObserver, random_orthogonal, rollout, rollout_on,
+};
 use dashi_core::random::SplitMix64;
-use dashi_gpu::gpu_or_skip;
-use dashi_gpu::rollout::{GpuRolloutError, rollout as gpu_rollout, rollout_batched};
+use dashi_gpu::{GpuExecutor, gpu_or_skip};
+
+/// One trajectory on the device (`gemv_row` chains).
+fn gpu_rollout(
+    gpu: &mut GpuExecutor,
+    op: &LinearOperator<f64>,
+    z0: &[f64],
+    steps: u64,
+    stride: u64,
+    observer: &mut (impl dashi_core::linear::Observer<f64> + ?Sized),
+) -> Result<dashi_core::linear::RolloutSummary<f64>, RolloutError> {
+    rollout_on(gpu, op, z0, 1, steps, stride, observer)
+}
+
+/// `batch` trajectories on the device (`gemm_batched` chains).
+fn rollout_batched(
+    gpu: &mut GpuExecutor,
+    op: &LinearOperator<f64>,
+    z0: &[f64],
+    batch: usize,
+    steps: u64,
+    stride: u64,
+    observer: &mut (impl dashi_core::linear::Observer<f64> + ?Sized),
+) -> Result<dashi_core::linear::RolloutSummary<f64>, RolloutError> {
+    rollout_on(gpu, op, z0, batch, steps, stride, observer)
+}
 
 fn rel_l2(a: &[f64], b: &[f64]) -> f64 {
     let num: f64 = a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum();
     (num / b.iter().map(|y| y * y).sum::<f64>()).sqrt()
 }
 
-fn widen(v: &[f32]) -> Vec<f64> {
-    v.iter().map(|&x| f64::from(x)).collect()
+/// The device holds f32: every observed (f64) state must be exactly an f32 value.
+fn widen(v: &[f64]) -> Vec<f64> {
+    assert!(v.iter().all(|&x| f64::from(x as f32) == x), "an observed device state is not f32");
+    v.to_vec()
 }
 
 /// D = 654, A = random orthogonal × 0.9999, 20,000 steps, f32 on the device against
@@ -31,7 +60,7 @@ fn gpu_rollout_tracks_the_f64_reference_for_20000_steps() {
     let (steps, stride) = (20_000u64, 2_000u64);
     let mut cpu = (SnapshotObserver::default(), HashObserver::default());
     rollout(&mut op.clone(), &z0, steps, stride, &mut cpu).unwrap();
-    let mut dev = (SnapshotObserver::<f32>::default(), HashObserver::default());
+    let mut dev = (SnapshotObserver::<f64>::default(), HashObserver::default());
     let summary = gpu_rollout(&mut gpu, &op, &z0, steps, stride, &mut dev).unwrap();
     assert_eq!(summary.observations, 10);
     let mut worst = 0.0f64;
@@ -56,7 +85,7 @@ fn batched_rollout_matches_per_trajectory_reference() {
     let op = random_orthogonal(d, 7, 0.999).unwrap();
     let mut g = SplitMix64::new(8);
     let z0: Vec<f64> = (0..m * d).map(|_| g.normal()).collect();
-    let mut dev = SnapshotObserver::<f32>::default();
+    let mut dev = SnapshotObserver::<f64>::default();
     let summary = rollout_batched(&mut gpu, &op, &z0, m, 300, 100, &mut dev).unwrap();
     assert_eq!(dev.snapshots.len(), 3);
     for k in 0..m {
@@ -77,11 +106,11 @@ fn overflow_is_reported_at_the_observed_step() {
     // z·(10 I)^t with z = 1e30 passes f32::MAX (3.4e38) at t = 9.
     let op = LinearOperator::new(2, vec![10.0, 0.0, 0.0, 10.0]).unwrap();
     let err = gpu_rollout(&mut gpu, &op, &[1e30, 1.0], 20, 1, &mut HashObserver::default()).unwrap_err();
-    assert!(matches!(err, GpuRolloutError::Rollout(RolloutError::NonFinite { step: 9, index: 0, .. })), "{err:?}");
+    assert!(matches!(err, RolloutError::NonFinite { step: 9, index: 0, .. }), "{err:?}");
     let err = gpu_rollout(&mut gpu, &op, &[1e30, 1.0], 20, 4, &mut HashObserver::default()).unwrap_err();
-    assert!(matches!(err, GpuRolloutError::Rollout(RolloutError::NonFinite { step: 12, .. })), "{err:?}");
+    assert!(matches!(err, RolloutError::NonFinite { step: 12, .. }), "{err:?}");
     let err = gpu_rollout(&mut gpu, &op, &[1.0, 1.0], 20, 0, &mut HashObserver::default()).unwrap_err();
-    assert_eq!(err, GpuRolloutError::Rollout(RolloutError::ZeroStride));
+    assert_eq!(err, RolloutError::ZeroStride);
     let err = rollout_batched(&mut gpu, &op, &[1.0; 3], 2, 20, 1, &mut HashObserver::default()).unwrap_err();
-    assert!(matches!(err, GpuRolloutError::Rollout(RolloutError::Operator(_))), "{err:?}");
+    assert!(matches!(err, RolloutError::Operator(_)), "{err:?}");
 }

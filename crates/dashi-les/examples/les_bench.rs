@@ -1,5 +1,5 @@
 //! One LES benchmark run, one JSON line: N, steps/s, simulated time per wall second,
-//! backend and device. The Kolmogorov configuration of SPEC §5 (kf = 4, μ = 0.1,
+//! backend and device. The Kolmogorov configuration of docs/DESIGN.md §5 (kf = 4, μ = 0.1,
 //! ν0 = 1e-3, Cs = 0) from the seeded McWilliams field, as `cargo xtask peers` compares
 //! against jax-cfd:
 //!

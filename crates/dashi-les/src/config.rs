@@ -14,7 +14,7 @@ pub enum Stepper {
 /// A steady body force on the vorticity equation.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Forcing {
-    /// Kolmogorov flow (SPEC §5): `F = −kf·cos(kf·y)`, the curl of the velocity forcing
+    /// Kolmogorov flow (docs/DESIGN.md §5): `F = −kf·cos(kf·y)`, the curl of the velocity forcing
     /// `(sin(kf·y), 0)`; `kf` in `1 ..= N/3` (inside the dealiased band).
     Kolmogorov {
         /// Forcing wavenumber.
@@ -23,7 +23,7 @@ pub enum Forcing {
 }
 
 /// Grid, time step, viscosity, Smagorinsky constant, drag and forcing of a solve
-/// (SPEC §5).
+/// (docs/DESIGN.md §5).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LesConfig {
     /// Grid size N (a power of two, 16 ..= 2048: the executor's 2D FFT reaches 4096,
@@ -37,7 +37,7 @@ pub struct LesConfig {
     /// Time stepper.
     pub stepper: Stepper,
     /// Smagorinsky constant Cs (finite, 0 ..= 1): eddy viscosity `ν_t = (Cs·Δ)²·|S|`,
-    /// `Δ = 2π/N`; 0 is plain DNS (SPEC §5's default for LES runs is 0.17).
+    /// `Δ = 2π/N`; 0 is plain DNS (docs/DESIGN.md §5's default for LES runs is 0.17).
     pub cs: f64,
     /// Linear drag μ (finite, ≥ 0): the term −μ·ω.
     pub drag: f64,
@@ -58,7 +58,7 @@ impl LesConfig {
         self
     }
 
-    /// Kolmogorov flow as in SPEC §5 and jax-cfd's benchmark: forcing wavenumber `kf`,
+    /// Kolmogorov flow as in docs/DESIGN.md §5 and jax-cfd's benchmark: forcing wavenumber `kf`,
     /// drag `drag`.
     pub fn with_kolmogorov(mut self, kf: u32, drag: f64) -> Self {
         self.forcing = Some(Forcing::Kolmogorov { kf });

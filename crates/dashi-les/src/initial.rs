@@ -1,10 +1,10 @@
-//! Initial conditions (SPEC §5): vorticity fields, row-major `[iy][ix]`, `x_j = 2πj/N`,
+//! Initial conditions (docs/DESIGN.md §5): vorticity fields, row-major `[iy][ix]`, `x_j = 2πj/N`,
 //! generated on the host in f64 so every backend starts from the same numbers.
 
 use dashi_core::random::SplitMix64;
 use dashi_core::spectral::{Complex, Fft2Planner, Layout, SpectralGrid, dealias_keeps};
 
-/// Taylor–Green vortex `ω(x, y) = 2 sin x sin y` (SPEC §5): stream function
+/// Taylor–Green vortex `ω(x, y) = 2 sin x sin y` (docs/DESIGN.md §5): stream function
 /// `ψ = sin x sin y`, `u = ∂ψ/∂y = sin x cos y`, `v = −∂ψ/∂x = −cos x sin y`. A steady
 /// solution of the Euler equations (u·∇ω = 0); with viscosity every mode decays as
 /// `e^{−2ν₀t}` (|k|² = 2), so the enstrophy ratio is `e^{−4ν₀t}` exactly.
@@ -13,7 +13,7 @@ pub fn taylor_green(n: usize) -> Vec<f64> {
     (0..n * n).map(|i| 2.0 * ((i % n) as f64 * h).sin() * ((i / n) as f64 * h).sin()).collect()
 }
 
-/// McWilliams-type random vorticity (SPEC §5): random phases with the isotropic energy
+/// McWilliams-type random vorticity (docs/DESIGN.md §5): random phases with the isotropic energy
 /// spectrum `E(k) ∝ k⁴·exp(−2(k/k0)²)`, normalised to enstrophy ½ (mean ω² = 1).
 ///
 /// Construction: for every mode `k ≠ 0` inside the 2/3-dealiased square, amplitude

@@ -1,4 +1,4 @@
-//! The named initial conditions of SPEC §5 with the parameters that go with them:
+//! The named initial conditions of docs/DESIGN.md §5 with the parameters that go with them:
 //! `mcwilliams` (decaying turbulence), `taylor-green` (the exact decaying vortex) and
 //! `kolmogorov` (forced flow, jax-cfd's benchmark configuration of Kochkov et al. 2021).
 
@@ -9,10 +9,10 @@ use std::fmt;
 /// a random field.
 pub const MCWILLIAMS_K0: f64 = 4.0;
 
-/// Kolmogorov forcing wavenumber `kf` (SPEC §5).
+/// Kolmogorov forcing wavenumber `kf` (docs/DESIGN.md §5).
 pub const KOLMOGOROV_KF: u32 = 4;
 
-/// Kolmogorov linear drag μ (SPEC §5).
+/// Kolmogorov linear drag μ (docs/DESIGN.md §5).
 pub const KOLMOGOROV_DRAG: f64 = 0.1;
 
 /// A named initial condition and its default physics.

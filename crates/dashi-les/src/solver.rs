@@ -1,13 +1,16 @@
 //! The solver: state, right-hand side and steppers as KernelOp sequences.
 
+use crate::ops::{
+    NonlinearBuffers, NonlinearParams, RhsBuffers, VORTICITY_FIELDS, VORTICITY_NONLINEAR, VORTICITY_RHS,
+    VorticityFieldParams, VorticityRhsParams,
+};
 use crate::{Forcing, LesConfig, LesError, Stepper};
 use dashi_core::ops::{
-    ADD, AXPY, BufferId, ElemType, Executor, Fft2Program, LenParams, NonlinearParams, REDUCE_MAX_ABS, REDUCE_SUM_SQ,
-    ScalarParams, VORTICITY_FIELDS, VORTICITY_NONLINEAR, VORTICITY_RHS, VorticityFieldParams, VorticityRhsParams,
+    AXPY, BufferId, COPY, ElemType, Executor, Fft2Program, LenParams, REDUCE_MAX_ABS, REDUCE_SUM_SQ, ScalarParams,
 };
 use dashi_core::spectral::{Complex, Layout, SpectralGrid, shell_spectrum, shell_spectrum_from_vorticity};
 
-/// The per-stride diagnostics of SPEC §5 (conventions SPEC §4, `⟨·⟩` the box mean):
+/// The per-stride diagnostics of docs/DESIGN.md §5 (conventions docs/DESIGN.md §4, `⟨·⟩` the box mean):
 ///
 /// ```text
 /// energy        E = ½⟨u² + v²⟩ = Σ_{k≠0} |ω̂|²/|k|² / (2N⁴)
@@ -36,7 +39,7 @@ pub struct Diagnostics {
 
 /// Energy, enstrophy and palinstrophy of a full-layout `n×n` vorticity spectrum
 /// (interleaved `(re, im)`): the totals of [`shell_spectrum`] (enstrophy, component ω̂)
-/// and [`shell_spectrum_from_vorticity`] (energy), so both follow SPEC §4's
+/// and [`shell_spectrum_from_vorticity`] (energy), so both follow docs/DESIGN.md §4's
 /// normalisation; palinstrophy weights each mode by `|k|²`.
 pub fn spectral_totals(spectrum: &[f64], n: usize) -> (f64, f64, f64) {
     let grid = SpectralGrid::new(n).expect("a validated grid size");
@@ -91,7 +94,7 @@ struct Buffers {
     reduced: [BufferId; 2],
 }
 
-/// A 2D incompressible vorticity solve with the Smagorinsky closure (SPEC §5)
+/// A 2D incompressible vorticity solve with the Smagorinsky closure (docs/DESIGN.md §5)
 ///
 /// ```text
 /// ∂ω/∂t = −(u·∂xω + v·∂yω) + ν₀∇²ω + ν_t·∇²ω + F − μω,   ∇²ψ = −ω,  u = ∂ψ/∂y,  v = −∂ψ/∂x
@@ -99,7 +102,7 @@ struct Buffers {
 /// ```
 ///
 /// pseudo-spectral on the periodic box [0, 2π)²: the state is the full-layout spectrum
-/// ω̂ (SPEC §4). Per right-hand side (every step a KernelOp, so the same sequence runs
+/// ω̂ (docs/DESIGN.md §4). Per right-hand side (every step a KernelOp, so the same sequence runs
 /// on the CPU in f64 and on the GPU in f32):
 ///
 /// 1. `vorticity_fields`: the packed spectra `û + i·v̂` and `(∂xω)^ + i·(∂yω)^` (and with
@@ -159,7 +162,11 @@ impl Les {
         let b = &les.buffers;
         les.fft.forward(exec, b.stage, b.stage)?;
         let p = VorticityRhsParams::new(n as u32, 0.0, 0.0);
-        exec.enqueue(&VORTICITY_RHS, &[b.zeros, b.stage, b.zeros, b.omega], bytemuck::bytes_of(&p))?;
+        VORTICITY_RHS.run(
+            exec,
+            RhsBuffers { omega: b.zeros, nonlinear: b.stage, forcing: b.zeros, out: b.omega },
+            &p,
+        )?;
         exec.flush()?;
         Ok(les)
     }
@@ -198,14 +205,12 @@ impl Les {
     }
 
     fn copy<E: Executor + ?Sized>(&self, exec: &mut E, src: BufferId, dst: BufferId) -> Result<(), LesError> {
-        let p = self.len_params();
-        Ok(exec.enqueue(&ADD, &[src, self.buffers.zeros, dst], bytemuck::bytes_of(&p))?)
+        Ok(COPY.run(exec, [src, dst], &self.len_params())?)
     }
 
     /// `y ← y + alpha·x`.
     fn axpy<E: Executor + ?Sized>(&self, exec: &mut E, alpha: f64, x: BufferId, y: BufferId) -> Result<(), LesError> {
-        let p = ScalarParams::new(self.len as u32, alpha as f32);
-        Ok(exec.enqueue(&AXPY, &[x, y], bytemuck::bytes_of(&p))?)
+        Ok(AXPY.run(exec, [x, y], &ScalarParams::new(self.len as u32, alpha as f32))?)
     }
 
     /// `out = f_kind(k)·ω̂` (`vorticity_fields`).
@@ -216,8 +221,7 @@ impl Les {
         kind: u32,
         out: BufferId,
     ) -> Result<(), LesError> {
-        let p = VorticityFieldParams::new(self.config.n as u32, kind);
-        Ok(exec.enqueue(&VORTICITY_FIELDS, &[src, out], bytemuck::bytes_of(&p))?)
+        Ok(VORTICITY_FIELDS.run(exec, [src, out], &VorticityFieldParams::new(self.config.n as u32, kind))?)
     }
 
     /// `dst = D(k)·(−u·∇ω + ν_t∇²ω)^ − (ν₀|k|² + μ)·ω̂ + F̂` for the spectrum in `src`.
@@ -245,14 +249,12 @@ impl Les {
             // Not read without the closure; any buffers of the right length will do.
             (NonlinearParams::advection(n), b.velocity, b.gradient)
         };
-        exec.enqueue(
-            &VORTICITY_NONLINEAR,
-            &[b.velocity, b.gradient, strain, laplacian, b.nonlinear],
-            bytemuck::bytes_of(&p),
-        )?;
+        let buffers =
+            NonlinearBuffers { velocity: b.velocity, gradient: b.gradient, strain, laplacian, out: b.nonlinear };
+        VORTICITY_NONLINEAR.run(exec, buffers, &p)?;
         self.fft.forward(exec, b.nonlinear, b.nonlinear)?;
         let p = VorticityRhsParams::new(n, self.config.nu, self.config.drag);
-        exec.enqueue(&VORTICITY_RHS, &[src, b.nonlinear, b.forcing, dst], bytemuck::bytes_of(&p))?;
+        VORTICITY_RHS.run(exec, RhsBuffers { omega: src, nonlinear: b.nonlinear, forcing: b.forcing, out: dst }, &p)?;
         Ok(())
     }
 
@@ -286,8 +288,7 @@ impl Les {
             self.step += 1;
         }
         // Blow-up check on the device: Σ|ω̂|² reduced to one number (enstrophy·2N⁴).
-        let p = self.len_params();
-        exec.enqueue(&REDUCE_SUM_SQ, &[b.omega, b.reduced[0]], bytemuck::bytes_of(&p))?;
+        REDUCE_SUM_SQ.run(exec, [b.omega, b.reduced[0]], &self.len_params())?;
         let power = exec.download_real(b.reduced[0])?[0];
         if !power.is_finite() {
             let enstrophy = power / (2.0 * (self.config.n as f64).powi(4));
@@ -310,8 +311,7 @@ impl Les {
     }
 
     fn max_abs<E: Executor + ?Sized>(&self, exec: &mut E, x: BufferId) -> Result<f64, LesError> {
-        let p = self.len_params();
-        exec.enqueue(&REDUCE_MAX_ABS, &[x, self.buffers.reduced[0]], bytemuck::bytes_of(&p))?;
+        REDUCE_MAX_ABS.run(exec, [x, self.buffers.reduced[0]], &self.len_params())?;
         Ok(exec.download_real(self.buffers.reduced[0])?[0])
     }
 
@@ -327,7 +327,7 @@ impl Les {
         Ok(exec.download_real(b.strain)?.chunks_exact(2).map(|c| c[0]).collect())
     }
 
-    /// Every diagnostic of SPEC §5 now ([`Diagnostics`]): energy, enstrophy and
+    /// Every diagnostic of docs/DESIGN.md §5 now ([`Diagnostics`]): energy, enstrophy and
     /// palinstrophy in f64 on the host from ω̂; max|ω| and the CFL number reduced on
     /// the executor.
     pub fn diagnostics<E: Executor + ?Sized>(&self, exec: &mut E) -> Result<Diagnostics, LesError> {

@@ -34,11 +34,12 @@
 //! f32 (ScalarParams), so `dt` and `dt/2` are then exact and the f64 reference and the
 //! solver apply the same step.
 
-use dashi_core::ops::{CpuExecutor, Executor, FFT_STEP, Precision, VORTICITY_FIELDS};
+use dashi_core::ops::{CpuExecutor, Executor, FFT_STEP, Precision};
 use dashi_core::spectral::{
     Complex, Fft2, Fft2Planner, Layout, SpectralError, SpectralGrid, dealias, mul_i_kx, mul_i_ky, mul_neg_k2,
     velocity_from_vorticity,
 };
+use dashi_les::ops::VORTICITY_FIELDS;
 use dashi_les::{Diagnostics, Les, LesConfig, LesError, Stepper, initial};
 
 type C = Complex<f64>;

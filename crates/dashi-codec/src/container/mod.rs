@@ -1,4 +1,4 @@
-//! The `.dashi` container (SPEC §6 "Container"): a generic, checksummed binary file of a
+//! The `.dashi` container (docs/DESIGN.md §6 "Container"): a generic, checksummed binary file of a
 //! JSON header and typed, shaped sections.
 //!
 //! This layer knows nothing about the codec: the header is any JSON object (its keys are

@@ -16,12 +16,15 @@
 //! * [`rollout`] — steps any [`Step`] with double-buffered state, checks every state
 //!   for NaN/Inf (an error naming the step) and calls an [`Observer`] at strides;
 //! * [`rollout_jumping`] — when only every `s`-th state is observed, steps by `A^s`
-//!   instead (one gemv per snapshot instead of `s`).
+//!   instead (one gemv per snapshot instead of `s`);
+//! * [`DeviceRollout`] / [`rollout_on`] — the same rollout on any executor (CPU or
+//!   GPU), state device-resident, read back only at observations.
 //!
 //! The gemv kernel ([`gemv_row`]) sums each output in ascending `i` with plain
 //! multiply-then-add, so results are bit-identical whatever SIMD the CPU offers, and
 //! state hashes ([`crate::hash`]) are reproducible across machines.
 
+mod device;
 mod gemv;
 mod ladder;
 mod operator;
@@ -29,6 +32,7 @@ mod orthogonal;
 mod parallel;
 mod rollout;
 
+pub use device::{DeviceRollout, SUBMIT_STEPS, rollout_on};
 pub use gemv::{gemm_rows, gemv_row};
 pub use ladder::PowerLadder;
 pub use operator::{LinearOperator, OperatorError};

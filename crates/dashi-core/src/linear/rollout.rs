@@ -94,6 +94,9 @@ pub enum RolloutError {
     /// `stride = 0`.
     #[error("observation stride must be at least 1")]
     ZeroStride,
+    /// The executor failed (device rollouts).
+    #[error(transparent)]
+    Exec(#[from] crate::ops::ExecError),
     /// A state became NaN or infinite; `step` is the first plain step at which it was
     /// seen (`0` = the initial state). With stride jumping, steps between observed
     /// states are not computed, so it is the first observed time at or after the event.

@@ -1,15 +1,31 @@
 //! [`CpuExecutor`]: runs the CPU reference of every op, eagerly, in f64 or f32.
 
+//!
+//! The executor knows no op: each [`OpSpec`] carries its kernel ([`CpuKernel`], one
+//! function per precision), which reads and writes the dispatch's buffers through a
+//! [`CpuIo`] — read bindings borrowed in place, written bindings taken out of the
+//! executor for the duration of the op (aliasing with a read binding was refused by
+//! [`OpSpec::check`]).
+
 use super::ExecError;
 use super::executor::{Backend, BufferId, DeviceInfo, DeviceType, Executor, OpTiming, Precision};
-use super::reference;
-use super::spec::{Access, BufferDesc, ElemType, OpId, OpSpec, Params};
-use crate::carrier::{Carrier, Neighbourhood, Shape, Stencil};
-use crate::kernel::{Annihilate, CoherenceStats, Kernel, Majority, threshold_planes};
-use crate::linear::{gemm_rows, gemv_row};
+use super::spec::{Access, BufferDesc, ElemType, OpSpec};
 use crate::scalar::Real;
 use std::collections::BTreeMap;
+use std::marker::PhantomData;
 use std::time::Instant;
+
+/// The CPU reference of an op: one kernel per precision (written once, generic over
+/// [`Real`], and instantiated twice by [`crate::kernel_op!`]). A kernel gets the raw
+/// parameter block (already validated) and the dispatch's buffers; an `Err` is a
+/// data-dependent failure ([`ExecError::OpFailed`]).
+#[derive(Clone, Copy, Debug)]
+pub struct CpuKernel {
+    /// The f64 kernel.
+    pub f64: fn(&[u8], &mut CpuIo<'_, '_, f64>) -> Result<(), String>,
+    /// The f32 kernel.
+    pub f32: fn(&[u8], &mut CpuIo<'_, '_, f32>) -> Result<(), String>,
+}
 
 #[derive(Clone, Debug)]
 enum Storage {
@@ -203,7 +219,6 @@ impl Executor for CpuExecutor {
     fn enqueue(&mut self, op: &'static OpSpec, buffers: &[BufferId], params: &[u8]) -> Result<(), ExecError> {
         let descs = buffers.iter().map(|&b| Ok(self.storage(b)?.desc(b.0))).collect::<Result<Vec<_>, ExecError>>()?;
         op.check(params, &descs)?;
-        let p = Params::new(op, params);
         // Written buffers are taken out for the duration of the op (aliasing with a
         // read binding was refused by `check`), read buffers are borrowed in place.
         let mut written: Vec<(usize, Storage)> = Vec::new();
@@ -223,11 +238,11 @@ impl Executor for CpuExecutor {
                     Access::ReadWrite => None,
                 })
                 .collect();
-            let mut io = Io { reads, written: &mut written };
             match self.info.precision {
-                Precision::F64 => execute::<f64>(op, &p, &mut io),
-                Precision::F32 => execute::<f32>(op, &p, &mut io),
+                Precision::F64 => (op.cpu.f64)(params, &mut CpuIo { reads, written: &mut written, real: PhantomData }),
+                Precision::F32 => (op.cpu.f32)(params, &mut CpuIo { reads, written: &mut written, real: PhantomData }),
             }
+            .map_err(|message| ExecError::OpFailed { op: op.name, message })
         };
         let elapsed = start.elapsed().as_nanos() as u64;
         for (i, storage) in written {
@@ -277,24 +292,36 @@ impl Executor for CpuExecutor {
     }
 }
 
-/// The buffers of one dispatch: read bindings by reference, written ones owned.
-struct Io<'a, 'b> {
+/// The buffers of one CPU dispatch, by binding index, as slices of the executor's real
+/// type `T` (f64 or f32), `u32` or `i32`. Slices are whole buffers (at least as long as
+/// the length rule; a kernel uses only the first rule-many elements). Asking for a
+/// binding with the wrong access or element type is a bug in the kernel and panics.
+pub struct CpuIo<'a, 'b, T> {
     reads: Vec<Option<&'a Storage>>,
     written: &'b mut Vec<(usize, Storage)>,
+    real: PhantomData<T>,
 }
 
-impl<'a> Io<'a, '_> {
-    /// A read binding; the reference outlives the borrow of `self`, so reads and a
-    /// write can be held together without copying.
+impl<T> std::fmt::Debug for CpuIo<'_, '_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CpuIo").field("bindings", &self.reads.len()).finish()
+    }
+}
+
+impl<'a, T: Real> CpuIo<'a, '_, T> {
     fn read(&self, binding: usize) -> &'a Storage {
-        self.reads[binding].expect("read binding")
+        self.reads[binding].unwrap_or_else(|| panic!("binding {binding} is not a read binding"))
     }
 
     fn write(&mut self, binding: usize) -> &mut Storage {
-        &mut self.written.iter_mut().find(|(i, _)| *i == binding).expect("written binding").1
+        &mut self
+            .written
+            .iter_mut()
+            .find(|(i, _)| *i == binding)
+            .unwrap_or_else(|| panic!("binding {binding} is not a written binding"))
+            .1
     }
 
-    /// Two written bindings at once (carrier planes).
     fn write_pair(&mut self, first: usize, second: usize) -> (&mut Storage, &mut Storage) {
         let (mut a, mut b) = (None, None);
         for (i, s) in self.written.iter_mut() {
@@ -304,296 +331,43 @@ impl<'a> Io<'a, '_> {
                 b = Some(s);
             }
         }
-        (a.expect("written binding"), b.expect("written binding"))
+        (a.expect("first written binding"), b.expect("second written binding"))
     }
-}
 
-fn op_failed(op: &OpSpec, message: impl Into<String>) -> ExecError {
-    ExecError::OpFailed { op: op.name, message: message.into() }
-}
-
-/// Reads a carrier of a `[height][width]` grid from two plane bindings.
-fn carrier_from(op: &OpSpec, p: &Params<'_>, support: &[u32], sign: &[u32]) -> Result<Carrier, ExecError> {
-    let shape =
-        Shape::d2(p.u32("height") as usize, p.u32("width") as usize).map_err(|e| op_failed(op, e.to_string()))?;
-    let words = crate::carrier::words_for(shape.cells());
-    Carrier::from_planes(shape, support[..words].to_vec(), sign[..words].to_vec())
-        .map_err(|e| op_failed(op, e.to_string()))
-}
-
-fn neighbourhood(p: &Params<'_>) -> Neighbourhood {
-    let stencil = Stencil::from_code(p.u32("stencil")).expect("validated stencil code");
-    Neighbourhood::new(stencil, p.u32("radius") as usize)
-}
-
-fn execute<T: Real>(op: &OpSpec, p: &Params<'_>, io: &mut Io<'_, '_>) -> Result<(), ExecError> {
-    let n = || p.u32("n") as usize;
-    match op.id {
-        OpId::Axpy => {
-            let alpha = T::from_f64(f64::from(p.f32("alpha")));
-            let x = &io.read(0).reals::<T>()[..n()];
-            for (y, &xv) in io.write(1).reals_mut::<T>()[..x.len()].iter_mut().zip(x) {
-                *y = alpha * xv + *y;
-            }
-        }
-        OpId::Scale => {
-            let alpha = T::from_f64(f64::from(p.f32("alpha")));
-            let len = n();
-            io.write(0).reals_mut::<T>()[..len].iter_mut().for_each(|v| *v = alpha * *v);
-        }
-        OpId::Add | OpId::Mul => {
-            let len = n();
-            let (x, y) = (&io.read(0).reals::<T>()[..len], &io.read(1).reals::<T>()[..len]);
-            let out = &mut io.write(2).reals_mut::<T>()[..len];
-            for ((o, &a), &b) in out.iter_mut().zip(x).zip(y) {
-                *o = if op.id == OpId::Add { a + b } else { a * b };
-            }
-        }
-        OpId::GemvRow => {
-            let (rows, cols) = (p.u32("rows") as usize, p.u32("cols") as usize);
-            let (z, a) = (&io.read(0).reals::<T>()[..rows], &io.read(1).reals::<T>()[..rows * cols]);
-            gemv_row(z, a, cols, &mut io.write(2).reals_mut::<T>()[..cols]);
-        }
-        OpId::GemmBatched => {
-            let (m, rows, cols) = (p.u32("batch") as usize, p.u32("rows") as usize, p.u32("cols") as usize);
-            let (z, a) = (&io.read(0).reals::<T>()[..m * rows], &io.read(1).reals::<T>()[..rows * cols]);
-            gemm_rows(z, a, rows, cols, &mut io.write(2).reals_mut::<T>()[..m * cols]);
-        }
-        OpId::ReduceSum | OpId::ReduceSumSq | OpId::ReduceMaxAbs => {
-            let x = &io.read(0).reals::<T>()[..n()];
-            let v = match op.id {
-                OpId::ReduceSum => reference::sum(x),
-                OpId::ReduceSumSq => reference::sum_sq(x),
-                _ => reference::max_abs(x),
-            };
-            io.write(1).reals_mut::<T>()[0] = v;
-        }
-        OpId::Argmax => {
-            let i = reference::argmax(&io.read(0).reals::<T>()[..n()]).expect("n >= 1");
-            io.write(1).words_mut()[0] = i as u32;
-        }
-        OpId::TopK => {
-            let k = p.u32("k") as usize;
-            let picked = reference::top_k(&io.read(0).reals::<T>()[..n()], k);
-            for (o, i) in io.write(1).words_mut()[..k].iter_mut().zip(picked) {
-                *o = i as u32;
-            }
-        }
-        OpId::Gather => {
-            let (len, m) = (n(), p.u32("m") as usize);
-            let (x, idx) = (&io.read(0).reals::<T>()[..len], &io.read(1).words()[..m]);
-            for (o, &i) in io.write(2).reals_mut::<T>()[..m].iter_mut().zip(idx) {
-                *o = x.get(i as usize).copied().unwrap_or(T::ZERO);
-            }
-        }
-        OpId::Scatter => {
-            let (len, m) = (n(), p.u32("m") as usize);
-            let (x, idx) = (&io.read(0).reals::<T>()[..m], &io.read(1).words()[..m]);
-            let mut seen = std::collections::HashSet::with_capacity(m);
-            if let Some(dup) = idx.iter().find(|&&i| (i as usize) < len && !seen.insert(i)) {
-                return Err(op_failed(op, format!("index {dup} appears more than once")));
-            }
-            let out = &mut io.write(2).reals_mut::<T>()[..len];
-            for (&v, &i) in x.iter().zip(idx) {
-                if let Some(slot) = out.get_mut(i as usize) {
-                    *slot = v;
-                }
-            }
-        }
-        OpId::Threshold => {
-            let len = n();
-            let tau = T::from_f64(f64::from(p.f32("tau")));
-            let x = &io.read(0).reals::<T>()[..len];
-            let words = crate::carrier::words_for(len);
-            let (support, sign) = io.write_pair(1, 2);
-            threshold_planes(x, tau, &mut support.words_mut()[..words], &mut sign.words_mut()[..words]);
-        }
-        OpId::Majority | OpId::Annihilate => {
-            let input = carrier_from(op, p, io.read(0).words(), io.read(1).words())?;
-            let nbhd = neighbourhood(p);
-            let out = if op.id == OpId::Majority {
-                Majority::new(nbhd, p.u32("eta")).map_err(|e| op_failed(op, e.to_string()))?.apply(&input)
-            } else {
-                Annihilate::new(nbhd).apply(&input)
-            }
-            .map_err(|e| op_failed(op, e.to_string()))?;
-            let words = out.support_words().len();
-            let (support, sign) = io.write_pair(2, 3);
-            support.words_mut()[..words].copy_from_slice(out.support_words());
-            sign.words_mut()[..words].copy_from_slice(out.sign_words());
-        }
-        OpId::FftStep => {
-            let step = reference::FftStep {
-                n: p.u32("n") as usize,
-                fields: p.u32("fields") as usize,
-                axis: p.u32("axis"),
-                radix: p.u32("radix") as usize,
-                span: p.u32("span") as usize,
-                inverse: p.u32("inverse") == 1,
-            };
-            let len = 2 * step.n * step.n * step.fields;
-            let twiddles = io.read(2).reals::<T>()[..step.n].to_vec();
-            let src = &io.read(0).reals::<T>()[..len];
-            let dst = &mut io.write(1).reals_mut::<T>()[..len];
-            if T::NAME == "f64" {
-                reference::fft_step::<f64>(
-                    bytemuck::cast_slice(src),
-                    bytemuck::cast_slice_mut(dst),
-                    bytemuck::cast_slice(&twiddles),
-                    step,
-                );
-            } else {
-                reference::fft_step::<f32>(
-                    bytemuck::cast_slice(src),
-                    bytemuck::cast_slice_mut(dst),
-                    bytemuck::cast_slice(&twiddles),
-                    step,
-                );
-            }
-        }
-        OpId::SpectralMul => {
-            let len = 2 * n() * n() * p.u32("batch") as usize;
-            let x = &mut io.write(0).reals_mut::<T>()[..len];
-            reference::spectral_mul(x, n(), p.u32("kind"), p.f32("alpha"), p.f32("p")).map_err(|m| op_failed(op, m))?;
-        }
-        OpId::ShellSpectrum => {
-            let shells = p.u32("shells") as usize;
-            let x = io.read(0).reals::<T>();
-            reference::shell_spectrum(x, n(), &mut io.write(1).reals_mut::<T>()[..shells])
-                .map_err(|m| op_failed(op, m))?;
-        }
-        OpId::RealPairs => {
-            let (n2, pairs) = (n() * n(), p.u32("pairs") as usize);
-            let src = &io.read(0).reals::<T>()[..2 * n2 * pairs];
-            let dst = &mut io.write(1).reals_mut::<T>()[..2 * n2 * pairs];
-            reference::real_pairs(src, dst, n2, pairs, p.u32("direction") == 1);
-        }
-        OpId::SplitPairSpectra => {
-            let pairs = p.u32("pairs") as usize;
-            let src = &io.read(0).reals::<T>()[..2 * n() * n() * pairs];
-            let dst = &mut io.write(1).reals_mut::<T>()[..4 * n() * n() * pairs];
-            reference::split_pair_spectra(src, dst, n(), pairs);
-        }
-        OpId::CombinePairSpectra => {
-            let pairs = p.u32("pairs") as usize;
-            let src = &io.read(0).reals::<T>()[..4 * n() * n() * pairs];
-            let dst = &mut io.write(1).reals_mut::<T>()[..2 * n() * n() * pairs];
-            reference::combine_pair_spectra(src, dst, n() * n(), pairs);
-        }
-        OpId::VorticityFields => {
-            let len = 2 * n() * n();
-            let omega = &io.read(0).reals::<T>()[..len];
-            super::vorticity::vorticity_fields(omega, io.write(1).reals_mut::<T>(), n(), p.u32("kind"));
-        }
-        OpId::VorticityNonlinear => {
-            let len = 2 * n() * n();
-            let fields = [0, 1, 2, 3].map(|i| &io.read(i).reals::<T>()[..len]);
-            let coeff = f64::from(p.f32("coeff_hi")) + f64::from(p.f32("coeff_lo"));
-            let smagorinsky = (p.u32("smagorinsky") == 1).then_some(coeff);
-            super::vorticity::vorticity_nonlinear(fields, io.write(4).reals_mut::<T>(), n() * n(), smagorinsky);
-        }
-        OpId::VorticityRhs => {
-            let len = 2 * n() * n();
-            let inputs = [0, 1, 2].map(|i| &io.read(i).reals::<T>()[..len]);
-            let pair = |hi: &str, lo: &str| f64::from(p.f32(hi)) + f64::from(p.f32(lo));
-            let (nu, drag) = (pair("nu_hi", "nu_lo"), pair("drag_hi", "drag_lo"));
-            super::vorticity::vorticity_rhs(inputs, io.write(3).reals_mut::<T>(), n(), nu, drag);
-        }
-        OpId::BandEnergies => {
-            let bands = reference::band_energies(io.read(0).reals::<T>(), n(), p.u32("low_k2"), p.u32("mid_k2"))
-                .map_err(|m| op_failed(op, m))?;
-            io.write(1).reals_mut::<T>()[..3].copy_from_slice(&bands);
-        }
-        OpId::ProxyPack => {
-            let d = p.u32("d") as usize;
-            let spectrum = &io.read(0).reals::<T>()[..2 * n() * n()];
-            let slots = &io.read(1).words()[..d];
-            let bands = &io.read(2).reals::<T>()[..3];
-            super::codec::proxy_pack(spectrum, slots, bands, p.u32("anchors"), &mut io.write(3).reals_mut::<T>()[..d]);
-        }
-        OpId::ProxySpectrum => {
-            let params = super::ProxySpectrumParams::new(
-                p.u32("n"),
-                p.u32("low"),
-                p.u32("anchors"),
-                p.u32("residual") == 1,
-                p.u32("seed"),
-            );
-            let z = &io.read(0).reals::<T>()[..p.u32("d") as usize];
-            let modes = io.read(1).words();
-            let weights = io.read(2).reals::<T>();
-            super::codec::proxy_spectrum(z, modes, weights, io.write(3).reals_mut::<T>(), n(), params);
-        }
-        OpId::BoxSmooth => {
-            let (w, h) = (p.u32("width") as usize, p.u32("height") as usize);
-            let x = io.read(0).reals::<T>();
-            super::codec::box_smooth(x, &mut io.write(1).reals_mut::<T>()[..w * h], w, h, p.u32("radius") as usize);
-        }
-        OpId::ThresholdGate => {
-            let len = n();
-            let words = crate::carrier::words_for(len);
-            let x = &io.read(0).reals::<T>()[..len];
-            let scale = io.read(1).reals::<T>()[0];
-            let gate = (p.u32("gated") == 1).then(|| (&io.read(2).words()[..words], &io.read(3).words()[..words]));
-            let (support, sign) = io.write_pair(4, 5);
-            super::codec::threshold_gate(
-                x,
-                scale,
-                p.f32("tau_rel"),
-                gate,
-                &mut support.words_mut()[..words],
-                &mut sign.words_mut()[..words],
-            );
-        }
-        OpId::FiningSelect => {
-            let words = crate::carrier::words_for(n());
-            if io.read(2).ints()[0] == 0 {
-                let (support_in, sign_in) = (&io.read(0).words()[..words], &io.read(1).words()[..words]);
-                let (support, sign) = io.write_pair(3, 4);
-                support.words_mut()[..words].copy_from_slice(support_in);
-                sign.words_mut()[..words].copy_from_slice(sign_in);
-            }
-        }
-        OpId::FiningClosure => {
-            let counts = io.read(0).ints();
-            super::codec::fining_closure(counts, io.write(1).ints_mut(), p.u32("level"), p.f32("epsilon"));
-        }
-        OpId::BiotSavart => {
-            let (sources, targets) = (p.u32("sources") as usize, p.u32("targets") as usize);
-            let pos = &io.read(0).reals::<T>()[..2 * sources];
-            let blobs = &io.read(1).reals::<T>()[..2 * sources];
-            if let Some(s) = super::biot_savart::bad_core(blobs) {
-                return Err(op_failed(
-                    op,
-                    format!("source {s}: core ε = {:?} must be finite and > 0", blobs[2 * s + 1]),
-                ));
-            }
-            let at = &io.read(2).reals::<T>()[..2 * targets];
-            let vel = &mut io.write(3).reals_mut::<T>()[..2 * targets];
-            super::biot_savart::biot_savart(pos, blobs, at, vel, p.u32("columns") as usize);
-        }
-        OpId::MaskCombine => {
-            let pair = &io.read(0).reals::<T>()[..2 * n()];
-            let support = io.read(1).words();
-            super::codec::mask_combine(pair, support, io.write(2).reals_mut::<T>(), n());
-        }
-        OpId::CoherenceStats => {
-            let input = carrier_from(op, p, io.read(0).words(), io.read(1).words())?;
-            let cells = input.len();
-            let values: Vec<f64> = io.read(2).reals::<T>()[..cells].iter().map(|v| v.to_f64()).collect();
-            let field =
-                crate::carrier::Field::new(input.shape().clone(), values).map_err(|e| op_failed(op, e.to_string()))?;
-            let stats = CoherenceStats::of(&input, &field).map_err(|e| op_failed(op, e.to_string()))?;
-            let clamp = |v: i64| i32::try_from(v).map_err(|_| op_failed(op, "count exceeds i32"));
-            let counts = [
-                clamp(stats.active_cells as i64)?,
-                clamp(stats.sign_balance)?,
-                clamp(stats.interface_count as i64)?,
-                0,
-            ];
-            io.write(3).ints_mut()[..4].copy_from_slice(&counts);
-            io.write(4).reals_mut::<T>()[0] = T::from_f64(stats.energy_on_support);
-        }
+    /// A read real binding. The slice outlives the borrow of `self`, so reads and a
+    /// write can be held together without copying.
+    pub fn reals(&self, binding: usize) -> &'a [T] {
+        self.read(binding).reals::<T>()
     }
-    Ok(())
+
+    /// A written real binding.
+    pub fn reals_mut(&mut self, binding: usize) -> &mut [T] {
+        self.write(binding).reals_mut::<T>()
+    }
+
+    /// A read `u32` binding.
+    pub fn words(&self, binding: usize) -> &'a [u32] {
+        self.read(binding).words()
+    }
+
+    /// A written `u32` binding.
+    pub fn words_mut(&mut self, binding: usize) -> &mut [u32] {
+        self.write(binding).words_mut()
+    }
+
+    /// Two written `u32` bindings at once (carrier planes).
+    pub fn words_pair_mut(&mut self, first: usize, second: usize) -> (&mut [u32], &mut [u32]) {
+        let (a, b) = self.write_pair(first, second);
+        (a.words_mut(), b.words_mut())
+    }
+
+    /// A read `i32` binding.
+    pub fn ints(&self, binding: usize) -> &'a [i32] {
+        self.read(binding).ints()
+    }
+
+    /// A written `i32` binding.
+    pub fn ints_mut(&mut self, binding: usize) -> &mut [i32] {
+        self.write(binding).ints_mut()
+    }
 }

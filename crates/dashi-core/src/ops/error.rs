@@ -130,6 +130,22 @@ pub enum ExecError {
     /// The device was lost (driver reset, hang, removal); the executor is unusable.
     #[error("device lost: {0}")]
     DeviceLost(String),
+    /// A shader family's WGSL failed to parse or validate (GPU executors).
+    #[error("shader family {family} is invalid: {message}")]
+    Shader {
+        /// Family name.
+        family: String,
+        /// The validator's message.
+        message: String,
+    },
+    /// A shader disagrees with its op's spec (GPU executors' reflection check).
+    #[error("shader for op {op} disagrees with its OpSpec: {message}")]
+    SpecMismatch {
+        /// Op name.
+        op: String,
+        /// The disagreement.
+        message: String,
+    },
     /// Any other device-level failure (validation, internal driver error) — GPU executors.
     #[error("device error: {0}")]
     Device(String),

@@ -4,7 +4,8 @@ use super::{ElemType, ExecError, OpSpec};
 use std::fmt;
 
 /// Handle of a buffer owned by an executor.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(transparent)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, bytemuck::Pod, bytemuck::Zeroable)]
 pub struct BufferId(pub u32);
 
 /// Floating-point precision of an executor's real buffers.
@@ -93,6 +94,10 @@ pub struct OpTiming {
 
 /// An executor of KernelOps.
 ///
+/// Ops are enqueued through their typed handles ([`super::Op::run`]), which call
+/// [`Executor::enqueue`] with the parameter block's bytes; the trait is dyn-compatible,
+/// so solvers take `&mut E` with `E: Executor + ?Sized` and work on `&mut dyn Executor`.
+///
 /// Contract: [`Executor::enqueue`] validates the dispatch with [`OpSpec::check`]
 /// before anything reaches the device; ops enqueued run in order; results are
 /// visible to downloads after [`Executor::flush`] (downloads flush implicitly).
@@ -136,12 +141,32 @@ pub trait Executor {
         let _ = on;
     }
 
-    /// [`Executor::enqueue`] with a typed parameter block.
-    fn run<P: bytemuck::Pod>(&mut self, op: &'static OpSpec, buffers: &[BufferId], params: &P) -> Result<(), ExecError>
-    where
-        Self: Sized,
-    {
-        self.enqueue(op, buffers, bytemuck::bytes_of(params))
+    /// Enqueues `repeats` dispatches of `op` with one parameter block, the k-th bound
+    /// to `sets[k % sets.len()]` — e.g. `[[z0, a, z1], [z1, a, z0]]` ping-pongs a
+    /// rollout state. Each set is validated; dispatches run in order, each seeing the
+    /// previous one's writes. The default enqueues them one by one; the GPU executor
+    /// records them into one compute pass.
+    fn enqueue_chain(
+        &mut self,
+        op: &'static OpSpec,
+        sets: &[&[BufferId]],
+        params: &[u8],
+        repeats: usize,
+    ) -> Result<(), ExecError> {
+        if sets.is_empty() {
+            return Ok(());
+        }
+        for k in 0..repeats {
+            self.enqueue(op, sets[k % sets.len()], params)?;
+        }
+        Ok(())
+    }
+
+    /// Starts the device on everything enqueued so far **without waiting**, so it
+    /// works while the host records more (long rollouts submit every few hundred
+    /// steps). Results are identical either way. The CPU executor has nothing to do.
+    fn submit(&mut self) -> Result<(), ExecError> {
+        Ok(())
     }
 }
 

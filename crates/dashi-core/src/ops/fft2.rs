@@ -7,7 +7,7 @@
 //! inverse  f[iy][ix] = (1/n²) Σ_{ky,kx} F̂[ky][kx] · e^{+2πi (kx·ix + ky·iy)/n}
 //! ```
 //!
-//! — NumPy's `fft2`/`ifft2` (`fft_norm = "backward"`, SPEC §4). The program is a
+//! — NumPy's `fft2`/`ifft2` (`fft_norm = "backward"`, docs/DESIGN.md §4). The program is a
 //! sequence of `fft_step` ops (Stockham steps, see [`super::FFT_STEP`]): one radix-`n`
 //! step along the rows, then the columns in one radix-`n` step or, for large `n`, in
 //! steps `(L₁, 1), (L₂, L₁), …` with `L₁⋯L_k = n`.

@@ -1,47 +1,6 @@
 //! [`OpSpec`] and its parts: the declarative description of a KernelOp.
 
-use super::ExecError;
-
-/// Identifies an op (the CPU executor dispatches on it).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[allow(missing_docs)]
-pub enum OpId {
-    Axpy,
-    Scale,
-    Add,
-    Mul,
-    GemvRow,
-    GemmBatched,
-    ReduceSum,
-    ReduceSumSq,
-    ReduceMaxAbs,
-    Argmax,
-    TopK,
-    Gather,
-    Scatter,
-    Threshold,
-    Majority,
-    Annihilate,
-    CoherenceStats,
-    FftStep,
-    SpectralMul,
-    ShellSpectrum,
-    BandEnergies,
-    RealPairs,
-    SplitPairSpectra,
-    CombinePairSpectra,
-    VorticityFields,
-    VorticityNonlinear,
-    VorticityRhs,
-    ProxyPack,
-    ProxySpectrum,
-    BoxSmooth,
-    ThresholdGate,
-    FiningSelect,
-    FiningClosure,
-    MaskCombine,
-    BiotSavart,
-}
+use super::{CpuKernel, ExecError, Family, ParamsLayout};
 
 /// Whether a binding is read or written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -211,6 +170,7 @@ impl<'a> Params<'a> {
         let pos = self
             .spec
             .params
+            .fields
             .iter()
             .position(|f| f.name == name)
             .unwrap_or_else(|| panic!("op {} has no parameter {name}", self.spec.name));
@@ -239,35 +199,49 @@ pub struct BufferDesc {
     pub len: usize,
 }
 
-/// The declarative description of one KernelOp.
+/// Pipeline-overridable constants of a shader entry point, chosen per parameter block
+/// (e.g. one specialised FFT pipeline per length and radix); unused slots are `("", 0)`.
+pub type Overrides = [(&'static str, u32); 4];
+
+/// The declarative description of one KernelOp, and its behaviour: the CPU kernel (f64
+/// and f32) and the shader family whose entry point `name` runs it on a device.
+///
+/// Specs are built by [`crate::kernel_op!`] into a typed [`super::Op`], which checks at
+/// compile time that the bindings, parameter names and parameter type agree.
 #[derive(Debug)]
 pub struct OpSpec {
-    /// Dispatch key.
-    pub id: OpId,
     /// Op name (also the WGSL entry point).
     pub name: &'static str,
-    /// The WGSL file (family) holding the op, without extension.
-    pub family: &'static str,
+    /// The shader family (WGSL module) holding the op's entry point.
+    pub family: &'static Family,
     /// One-line definition with the formula.
     pub summary: &'static str,
     /// Buffer bindings, in index order `0 … len−1`.
     pub bindings: &'static [Binding],
-    /// Parameter fields, in order (the block is bound at index `bindings.len()`).
-    pub params: &'static [ParamField],
-    /// Size of the parameter block in bytes (fields padded to a multiple of 16).
-    pub params_size: usize,
+    /// The parameter block's layout (the block is bound at index `bindings.len()`).
+    pub params: &'static ParamsLayout,
     /// Parameters that are sizes and must be ≥ 1.
     pub sizes: &'static [&'static str],
     /// Dispatch rule.
     pub dispatch: Dispatch,
-    /// Op-specific parameter domain check (beyond sizes ≥ 1).
-    pub domain: fn(&Params<'_>) -> Result<(), String>,
+    /// Op-specific parameter domain check (beyond sizes ≥ 1), on the raw block (the
+    /// typed check, erased by [`crate::kernel_op!`]).
+    pub domain: fn(&[u8]) -> Result<(), String>,
+    /// The CPU reference kernel.
+    pub cpu: CpuKernel,
+    /// Pipeline constants to specialise the device pipeline with, per parameter block
+    /// (`None`: one generic pipeline).
+    pub overrides: Option<fn(&[u8]) -> Overrides>,
 }
 
-/// The trivial domain (no constraint beyond non-zero sizes).
-pub(crate) fn any_params(_: &Params<'_>) -> Result<(), String> {
-    Ok(())
+impl PartialEq for OpSpec {
+    /// Specs are identities: equal when they are the same static.
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
 }
+
+impl Eq for OpSpec {}
 
 impl OpSpec {
     /// Validates a dispatch: parameter block size, binding count and types, buffer
@@ -275,8 +249,8 @@ impl OpSpec {
     /// Returns the workgroup counts.
     pub fn check(&self, params: &[u8], buffers: &[BufferDesc]) -> Result<[u32; 3], ExecError> {
         let op = self.name;
-        if params.len() != self.params_size {
-            return Err(ExecError::ParamsSize { op, expected: self.params_size, found: params.len() });
+        if params.len() != self.params.size {
+            return Err(ExecError::ParamsSize { op, expected: self.params.size, found: params.len() });
         }
         if buffers.len() != self.bindings.len() {
             return Err(ExecError::BindingCount { op, expected: self.bindings.len(), found: buffers.len() });
@@ -287,7 +261,7 @@ impl OpSpec {
                 return Err(ExecError::ZeroSize { op, param });
             }
         }
-        (self.domain)(&p).map_err(|message| ExecError::InvalidParams { op, message })?;
+        (self.domain)(params).map_err(|message| ExecError::InvalidParams { op, message })?;
         for (b, desc) in self.bindings.iter().zip(buffers) {
             if b.elem != desc.elem {
                 return Err(ExecError::ElemType {
@@ -321,4 +295,9 @@ impl OpSpec {
         debug_assert!(groups.iter().all(|&g| g >= 1), "sizes >= 1 imply non-empty dispatch");
         Ok(groups)
     }
+}
+
+/// A [`Binding`] (for spec tables: `binding(0, "x", Read, Real, Product(&["n"]))`).
+pub const fn binding(index: u32, name: &'static str, access: Access, elem: ElemType, len: LenRule) -> Binding {
+    Binding { index, name, access, elem, len }
 }

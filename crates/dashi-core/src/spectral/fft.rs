@@ -159,7 +159,7 @@ impl<T: SpectralReal> Fft2Planner<T> {
 }
 
 /// The 2D FFTs of one grid, in one precision: `fft2`/`ifft2` (complex N×N ↔ N×N) and
-/// `rfft2`/`irfft2` (real N×N ↔ half spectrum N×(N/2+1)), SPEC §4 conventions
+/// `rfft2`/`irfft2` (real N×N ↔ half spectrum N×(N/2+1)), docs/DESIGN.md §4 conventions
 /// (forward unnormalised with e^{−i k·x}, inverse × 1/N²: NumPy's `"backward"`).
 ///
 /// Cheap to clone (the plans are shared) and `Send + Sync`: one `Fft2` may run

@@ -17,7 +17,7 @@ pub enum Layout {
     Half,
 }
 
-/// The N×N grid on the periodic domain [0, 2π)² (SPEC §4): N a power of two,
+/// The N×N grid on the periodic domain [0, 2π)² (docs/DESIGN.md §4): N a power of two,
 /// [`MIN_N`] ≤ N ≤ [`MAX_N`]. A `SpectralGrid` exists only for valid N, so every
 /// method is infallible.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

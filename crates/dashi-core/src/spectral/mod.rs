@@ -1,4 +1,4 @@
-//! The spectral layer (SPEC §4): 2D FFTs on the periodic square and the operators the
+//! The spectral layer (docs/DESIGN.md §4): 2D FFTs on the periodic square and the operators the
 //! LES and the codec build on. The GPU backend must reproduce these conventions; this
 //! module is its reference.
 //!
@@ -122,7 +122,7 @@ pub use ops::{
 /// The complex type of every spectrum: rustfft's re-export of `num_complex::Complex`.
 pub use rustfft::num_complex::Complex;
 
-/// The FFT normalisation, as recorded in every output's metadata (SPEC §4): NumPy's
+/// The FFT normalisation, as recorded in every output's metadata (docs/DESIGN.md §4): NumPy's
 /// `"backward"` — forward unscaled, inverse × 1/N².
 pub const FFT_NORM: &str = "backward";
 

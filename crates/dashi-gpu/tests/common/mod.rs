@@ -3,10 +3,8 @@
 use dashi_core::ops::{ElemType, Executor, OpSpec};
 use dashi_gpu::GpuExecutor;
 
-/// Poison for real output buffers.
-pub const POISON_REAL: f64 = 12345.0;
-/// Poison for `u32` output buffers.
-pub const POISON_U32: u32 = 0xDEAD_BEEF;
+/// Poison for real and `u32` output buffers: the op-test harness's.
+pub use dashi_core::ops::testing::{POISON_REAL, POISON_U32};
 
 /// Runs `op` with one real input holding exactly the f32 values `x` (NaN and ±∞
 /// included, uploaded by bit pattern) and one poisoned output of `out_len` elements of

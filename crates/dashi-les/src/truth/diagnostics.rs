@@ -7,7 +7,7 @@ use std::path::Path;
 pub(crate) const CSV_HEADER: &str = "step,time,energy,enstrophy,palinstrophy,max_abs_omega,cfl";
 
 /// Scalar diagnostics of one stored frame (one row of `diagnostics.csv`): the solver's
-/// [`crate::Diagnostics`] (definitions there and in SPEC §5), under the name the truth
+/// [`crate::Diagnostics`] (definitions there and in docs/DESIGN.md §5), under the name the truth
 /// files use.
 pub type DiagnosticsRow = crate::Diagnostics;
 

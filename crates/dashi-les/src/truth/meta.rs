@@ -21,7 +21,7 @@ pub struct TruthMeta {
     pub created: Timestamp,
     /// Version of the crate that wrote the truth.
     pub crate_version: String,
-    /// FFT normalisation convention (SPEC §4): `backward`.
+    /// FFT normalisation convention (docs/DESIGN.md §4): `backward`.
     pub fft_norm: String,
     /// Floating-point type the solver computed in: `f64` (CPU reference) or `f32` (GPU).
     pub dtype: String,
@@ -106,7 +106,7 @@ impl TruthMeta {
             return invalid("n", "the grid must have at least one point");
         }
         if self.fft_norm != "backward" {
-            return invalid("fft_norm", "the only convention (SPEC §4) is \"backward\"");
+            return invalid("fft_norm", "the only convention (docs/DESIGN.md §4) is \"backward\"");
         }
         if self.stored_dtype != "f32" {
             return invalid("stored_dtype", "omega.npy is stored as \"f32\"");

@@ -1,4 +1,4 @@
-//! Truth files (SPEC §5): the stored trajectory of an LES run, the manifest of an output
+//! Truth files (docs/DESIGN.md §5): the stored trajectory of an LES run, the manifest of an output
 //! root, and selectors that name one truth.
 //!
 //! # Output root
