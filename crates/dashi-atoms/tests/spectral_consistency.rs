@@ -1,4 +1,4 @@
-//! One definition of velocity: the atoms' Biot–Savart velocity equals the SPEC §4
+//! One definition of velocity: the atoms' Biot–Savart velocity equals the docs/DESIGN.md §4
 //! spectral velocity (ψ̂ = ω̂/|k|², u = ∂ψ/∂y, v = −∂ψ/∂x, via dashi-core) of the field
 //! they decode to. The residual is the cell averaging of the decode, a factor
 //! sinc(kx·h/2)·sinc(ky·h/2) ≈ 1 − (kh)²/24 on the spectrum: ~h²/(24ε²) relative.

@@ -1,4 +1,4 @@
-//! The spectral layer against first principles (SPEC §4): a naive O(N⁴) DFT, round
+//! The spectral layer against first principles (docs/DESIGN.md §4): a naive O(N⁴) DFT, round
 //! trips, Parseval, single Fourier modes in exactly the right bins with the right scale
 //! and sign, derivatives, the inverse Laplacian, masks, the filter, energies, and typed
 //! errors for bad input.
@@ -53,7 +53,7 @@ fn half_of(full: &[C64], n: usize) -> Vec<C64> {
     full.chunks(n).flat_map(|row| row[..n / 2 + 1].to_vec()).collect()
 }
 
-/// Naive 2D DFT straight from the SPEC §4 formula, with the e^{∓2πim/N} table exact in
+/// Naive 2D DFT straight from the docs/DESIGN.md §4 formula, with the e^{∓2πim/N} table exact in
 /// f64: forward unscaled, inverse × 1/N².
 fn naive_dft(f: &[C64], n: usize, inverse: bool) -> Vec<C64> {
     let sign = if inverse { 1.0 } else { -1.0 };

@@ -1,4 +1,4 @@
-//! Known answers for the Smagorinsky closure (SPEC §5):
+//! Known answers for the Smagorinsky closure (docs/DESIGN.md §5):
 //!
 //! ```text
 //! ∂ω/∂t = −u·∇ω + (ν0 + ν_t)·∇²ω + F − μω,   ν_t = (Cs·Δ)²·|S|,   Δ = 2π/N,
@@ -190,7 +190,7 @@ fn closure_rhs_of_a_plane_wave_matches_its_aliased_fourier_series_on_the_gpu() {
 /// An in-place spectral operator of `dashi_core::spectral`.
 type SpectralOp = fn(SpectralGrid, Layout, &mut [C]) -> Result<(), SpectralError>;
 
-/// The right-hand side of SPEC §5 in f64 from `dashi_core::spectral`.
+/// The right-hand side of docs/DESIGN.md §5 in f64 from `dashi_core::spectral`.
 struct Reference {
     grid: SpectralGrid,
     fft: Fft2<f64>,
@@ -378,7 +378,7 @@ fn the_closure_dissipates_decaying_turbulence_on_the_gpu() {
     };
     let (with, without) = (decay(&mut gpu, 0.17), decay(&mut gpu, 0.0));
     check_decay("GPU f32", &with, &without);
-    // And the GPU tracks the CPU reference (SPEC §5's parity gate asks 1% over 2000
+    // And the GPU tracks the CPU reference (docs/DESIGN.md §5's parity gate asks 1% over 2000
     // steps; over these 300 steps f32 stays within ~1e-6, bound 1e-4).
     let cpu = decay(&mut CpuExecutor::new(Precision::F64), 0.17);
     let worst =

@@ -1,4 +1,4 @@
-//! Truth files (SPEC §5): write → read round trips, golden NPY bytes, refusal to
+//! Truth files (docs/DESIGN.md §5): write → read round trips, golden NPY bytes, refusal to
 //! overwrite, staging clean-up, the manifest, selectors, corrupt files, and `numpy.load`.
 
 use dashi_les::truth::{
