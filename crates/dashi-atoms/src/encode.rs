@@ -116,6 +116,12 @@ struct Component {
 pub fn encode(field: &[f64], n: usize, config: &EncodeConfig) -> Result<AtomState, AtomError> {
     check_grid(n)?;
     config.validate()?;
+    // Modes beyond the Nyquist wavenumber do not exist on the grid (and an unbounded
+    // cutoff would allocate ~K² modes).
+    if config.background_k as usize >= n / 2 {
+        let value = format!("{} on N = {n}", config.background_k);
+        return Err(AtomError::config("background_k", value, "below N/2, the Nyquist wavenumber"));
+    }
     if field.len() != n * n {
         return Err(AtomError::Shape { n, expected: n * n, found: field.len() });
     }

@@ -57,10 +57,10 @@ fn check_structure(g: &Genealogy) {
                 assert!(n.gamma <= inflow * (1.0 + 1e-12));
             }
             // Continuations keep the thread.
-            if let [e] = parents.as_slice() {
-                if e.kind == EdgeKind::Continue {
-                    assert_eq!(n.thread, before[e.from].thread);
-                }
+            if let [e] = parents.as_slice()
+                && e.kind == EdgeKind::Continue
+            {
+                assert_eq!(n.thread, before[e.from].thread);
             }
         }
         // Threads are unique within a step.

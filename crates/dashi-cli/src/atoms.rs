@@ -180,6 +180,10 @@ fn state_json(state: &AtomState) -> Value {
 }
 
 /// Reads `atoms.json` back (every value checked by the atom constructors).
+/// The largest `atoms.json` read (256 MiB; the largest `--background-k` and a dense
+/// filament set stay far below).
+const MAX_ATOMS_JSON_BYTES: u64 = 256 << 20;
+
 fn read_state(path: &Path) -> anyhow::Result<AtomState> {
     if !path.exists() {
         return usage(format!(
@@ -187,8 +191,9 @@ fn read_state(path: &Path) -> anyhow::Result<AtomState> {
             path.display()
         ));
     }
-    let text = std::fs::read_to_string(path).with_context(|| format!("--atoms {}", path.display()))?;
-    let v: Value = serde_json::from_str(&text).with_context(|| format!("--atoms {}: not JSON", path.display()))?;
+    let text = dashi_core::files::read_bounded(path, MAX_ATOMS_JSON_BYTES)
+        .with_context(|| format!("--atoms {}", path.display()))?;
+    let v: Value = serde_json::from_slice(&text).with_context(|| format!("--atoms {}: not JSON", path.display()))?;
     let bad = |what: &str| anyhow::anyhow!("--atoms {}: {what}", path.display());
     if v["format"] != "dashi-atoms" || v["version"] != 1 {
         return Err(bad("not a dashi-atoms version 1 file (\"format\", \"version\")"));
@@ -208,7 +213,9 @@ fn read_state(path: &Path) -> anyhow::Result<AtomState> {
     let mut modes = Vec::new();
     for (i, m) in v["background"].as_array().into_iter().flatten().enumerate() {
         let int = |key: &str| {
-            m[key].as_i64().map(|k| k as i32).ok_or_else(|| bad(&format!("background mode {i}: \"{key}\"")))
+            m[key].as_i64().and_then(|k| i32::try_from(k).ok()).ok_or_else(|| {
+                bad(&format!("background mode {i}: \"{key}\" is not an integer wavenumber in the i32 range"))
+            })
         };
         let num = |key: &str| m[key].as_f64().ok_or_else(|| bad(&format!("background mode {i}: \"{key}\"")));
         modes.push(Mode { kx: int("kx")?, ky: int("ky")?, re: num("re")?, im: num("im")? });
@@ -298,6 +305,16 @@ fn cpu_report() -> anyhow::Result<dashi_gpu::BackendReport> {
 /// Runs `dashi atoms`.
 pub fn run(args: AtomsArgs) -> anyhow::Result<()> {
     let metrics = crate::metrics::MetricsFile::check(args.output.metrics_json.clone(), args.output.force)?;
+    let guard = crate::path_guard::PathGuard::new();
+    let guard = match &args.what {
+        AtomsCommand::Encode(a) => {
+            truth_inputs(guard, &a.truth, &a.truths).output("--out", Some(&a.out)).output("--png", a.png.as_deref())
+        }
+        AtomsCommand::Run(a) => truth_inputs(guard, &a.truth, &a.truths).output("--out", Some(&a.out)),
+        AtomsCommand::Threads(a) => truth_inputs(guard, &a.truth, &a.truths).output("--out", Some(&a.out)),
+        AtomsCommand::Decode(a) => guard.input("--atoms", &a.atoms).output("--out", Some(&a.out)),
+    };
+    guard.output("--metrics-json", args.output.metrics_json.as_deref()).check()?;
     let report = cpu_report()?;
     let start = Instant::now();
     let (kind, parameters, results) = match &args.what {
@@ -311,7 +328,7 @@ pub fn run(args: AtomsArgs) -> anyhow::Result<()> {
                 return usage(format!("--frame {}: the truth has {} frames", a.frame, truth.frame_count()));
             }
             let n = truth.n();
-            let omega: Vec<f64> = truth.frame(a.frame).expect("checked").iter().map(|&v| f64::from(v)).collect();
+            let omega = crate::truth_input::frame_f64(&truth, a.frame)?;
             let state = encode(&omega, n, &config)?;
             let decoded = rasterise(&state, n)?;
             let scores = Scorer::new(n)?.score(&decoded, &omega);
@@ -389,6 +406,15 @@ pub fn run(args: AtomsArgs) -> anyhow::Result<()> {
         json!({ "atoms_s": start.elapsed().as_secs_f64() }),
         results,
     ))
+}
+
+/// The `--truths` root and, where the selector resolves, the `--truth` directory as inputs.
+fn truth_inputs(guard: crate::path_guard::PathGuard, truth: &str, truths: &Path) -> crate::path_guard::PathGuard {
+    let guard = guard.input("--truths", truths);
+    match crate::truth_input::resolve_dir(truth, truths) {
+        Ok(dir) => guard.input("--truth", &dir),
+        Err(_) => guard,
+    }
 }
 
 /// One scored frame of `dashi atoms run`: frame, time, atom scores, persistence scores,
@@ -530,7 +556,7 @@ fn run_threads(a: &ThreadsArgs, force: bool, quiet: bool) -> anyhow::Result<(&'s
         _ => return usage(format!("--truth {}: needs at least two frames (for Δt)", a.truth)),
     };
     let out = StagedDir::create(&a.out, "--out", force)?;
-    let omega: Vec<f64> = truth.frame(0).expect("a frame").iter().map(|&v| f64::from(v)).collect();
+    let omega = crate::truth_input::frame_f64(&truth, 0)?;
     let mdl = MdlConfig::filaments(a.floats);
     let step_config = StepConfig { dt: frame_dt / 4.0, scheme: Scheme::Rk4, viscosity: 1e-4, mdl };
     let start_state = AtomState::new(normal_form(encode(&omega, n, &config)?.atoms, &mdl)?.0, Background::empty());

@@ -85,11 +85,12 @@ pub struct DecodeArgs {
 type Pick = fn(&FrameRecord) -> Option<FrameScores>;
 
 /// The methods of the summary, in table order.
+/// Each name is the `metrics.json` / `scores.csv` key, with what it is in words.
 const METHODS: [(&str, Pick); 4] = [
-    ("v4 rollout", |r| Some(r.rollout)),
-    ("ideal low-pass", |r| r.low_pass),
-    ("persistence", |r| r.persistence),
-    ("decode(encode(truth))", |r| r.reconstruction),
+    ("`rollout` (v4 rollout, decoded)", |r| Some(r.rollout)),
+    ("`low_pass` (ideal low-pass of the truth)", |r| r.low_pass),
+    ("`persistence` (first frame held)", |r| r.persistence),
+    ("`reconstruction` (decode(encode(truth)))", |r| r.reconstruction),
 ];
 
 /// Mean scores of one method over one horizon.
@@ -156,6 +157,8 @@ pub struct DecodeOutcome {
     pub records: Vec<FrameRecord>,
     /// The markdown summary (header and tables).
     pub summary: String,
+    /// The tables alone (what `dashi decode` prints).
+    pub table: String,
     /// Wall seconds of rollout + decode + scoring (pictures included).
     pub decode_s: f64,
     /// Whether the truth is the one the model was fitted on.
@@ -176,6 +179,8 @@ pub struct DecodeJob<'a> {
     pub png_every: usize,
     /// No progress bar.
     pub quiet: bool,
+    /// Whether the summary names the executor (`dashi demo` names it once, above).
+    pub show_executor: bool,
 }
 
 /// Rolls `job.model` out from the truth's first frame, decodes and scores every frame
@@ -205,7 +210,7 @@ pub fn decode_and_score(
     let records = evaluate(exec, model, &input.frames, &z_start, &job.options, |record, decoded, truth| {
         bar.set_position(record.frame as u64 + 1);
         bar.set_message(format!("corr {:.3}", record.rollout.correlation));
-        if job.png_every > 0 && (scored % job.png_every == 0 || record.frame == count - 1) {
+        if job.png_every > 0 && (scored.is_multiple_of(job.png_every) || record.frame == count - 1) {
             crate::pictures::write_triptych(
                 &out.file(&format!("triptych_{:05}.png", record.frame)),
                 n,
@@ -268,16 +273,23 @@ pub fn decode_and_score(
     }
     let fitted = model.meta.frames - 1;
     let table = if same_truth { summary_table(&records, train, fitted) } else { summary_table(&records, 0, 0) };
+    let residual = match job.options.decode.residual {
+        Residual::Seeded => {
+            "seeded (anchors plus seeded random-phase synthesis of the unstored modes, scaled to the \
+                             stored band energies, under the mask; docs/CODEC.md)"
+        }
+        Residual::None => "none (low band only: the ideal low-pass of the stored modes)",
+    };
     let mut summary = format!(
-        "model `{}` (truth {}, N = {n}, D = {}), scored against truth `{}` ({count} frames, one step = {} time units).\n\
-         Executor: {}. Residual: {:?}. {}\n\n",
+        "Model `{}`, fitted on truth `{}` (N = {n}, D = {}).\n\
+         Scored against truth `{}`: {count} frames; one model step = one frame = {} time units.\n\
+         Executor: {}. Residual: {residual}. {}\n\n",
         job.model_label,
         model.meta.truth_id,
         model.meta.dim,
         input.truth.meta().truth_id,
         model.meta.frame_dt,
-        report,
-        job.options.decode.residual,
+        if job.show_executor { report.to_string() } else { "as above".to_string() },
         if same_truth {
             format!("Split: frames ≤ {train} are the training horizon.")
         } else {
@@ -285,7 +297,7 @@ pub fn decode_and_score(
         },
     );
     summary.push_str(&table);
-    Ok(DecodeOutcome { records, summary, decode_s, same_truth })
+    Ok(DecodeOutcome { records, summary, table, decode_s, same_truth })
 }
 
 /// The horizon of `frame`: train (≤ `train` transitions), eval (up to the model's last
@@ -361,6 +373,15 @@ pub fn truth_for_model(
     if input.truth.n() != n {
         return usage(format!("--truth {selector}: N = {}, but the model was fitted at N = {n}", input.truth.n()));
     }
+    // One model step is one frame of its training truth: a truth stored at another
+    // spacing would be scored at the wrong times.
+    let (truth_dt, model_dt) = (input.frame_dt, model.meta.frame_dt);
+    if (truth_dt - model_dt).abs() > 1e-9 * model_dt.abs().max(truth_dt.abs()) {
+        return usage(format!(
+            "--truth {selector}: frames are {truth_dt} time units apart, but one step of the model is {model_dt} \
+             (its training truth's spacing); decode against a truth stored at the model's spacing"
+        ));
+    }
     let decode = flags.apply(model.meta.decode);
     if let Err(e) = decode.validate(n) {
         return usage(e.to_string());
@@ -374,6 +395,13 @@ pub fn run(args: DecodeArgs) -> anyhow::Result<()> {
         return usage("--decode-every 0: must be at least 1");
     }
     let metrics = crate::metrics::MetricsFile::check(args.common.metrics_json.clone(), args.common.force)?;
+    crate::path_guard::PathGuard::new()
+        .input("--model", &args.model)
+        .input("--truths", &args.truths)
+        .input("--truth", &crate::truth_input::resolve_dir(&args.truth, &args.truths)?)
+        .output("--out", Some(&args.out))
+        .output("--metrics-json", args.common.metrics_json.as_deref())
+        .check()?;
     let model = crate::model_input::read(&args.model)?;
     let (input, decode) = truth_for_model(&model, &args.truth, &args.truths, args.frames, &args.decoder)?;
     let n = model.meta.n;
@@ -387,6 +415,7 @@ pub fn run(args: DecodeArgs) -> anyhow::Result<()> {
         options: EvalOptions { decode_every: args.decode_every, baselines: true, reconstruction: true, decode },
         png_every: args.png_every,
         quiet: args.common.quiet,
+        show_executor: true,
     };
     let mut animation =
         args.gif.then(|| FieldAnimation::new(&["truth", "decoded"], n, count.div_ceil(args.decode_every)));
@@ -397,10 +426,16 @@ pub fn run(args: DecodeArgs) -> anyhow::Result<()> {
     let summary = format!("# dashi decode\n\n{}", outcome.summary);
     std::fs::write(out.file("summary.md"), &summary).context("writing summary.md")?;
     let dir = out.finish()?;
-    let DecodeOutcome { records, decode_s, same_truth, .. } = outcome;
+    let DecodeOutcome { records, decode_s, same_truth, table, .. } = outcome;
     if !args.common.quiet {
-        println!("{summary}");
-        println!("written to {} in {decode_s:.2} s ({} frames scored)", dir.display(), records.len());
+        // The tables only; the whole text is in summary.md.
+        println!("{table}");
+        println!(
+            "written to {} in {decode_s:.2} s ({} frames scored; summary in {})",
+            dir.display(),
+            records.len(),
+            dir.join("summary.md").display()
+        );
     }
     metrics.write(&crate::metrics::envelope(
         "decode",

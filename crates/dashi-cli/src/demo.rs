@@ -113,7 +113,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         dealias: "2/3".into(),
     };
     let run = flags.resolve()?;
-    let encode = EncodeConfig { k_cut: 8.min(args.n as u32 / 4), mid_cut: 32.min(args.n as u32 / 2 - 1), topk: 128 };
+    let encode = EncodeConfig::for_grid(args.n);
     let config = TrainConfig {
         encode,
         fit: FitConfig { train_frac: args.train_frac, ridge: 1e-6, prior: Prior::Zero },
@@ -123,6 +123,10 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         return usage(e.to_string());
     }
     let metrics = crate::metrics::MetricsFile::check(args.common.metrics_json.clone(), args.common.force)?;
+    crate::path_guard::PathGuard::new()
+        .output("--out", Some(&args.out))
+        .output("--metrics-json", args.common.metrics_json.as_deref())
+        .check()?;
     let out = StagedDir::create(&args.out, "--out", args.common.force)?;
     let mut selected = crate::backend::select(&args.common)?;
     let report = selected.report.clone();
@@ -190,6 +194,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         options: EvalOptions { decode_every: 1, baselines: true, reconstruction: true, decode: model.meta.decode },
         png_every: 25,
         quiet,
+        show_executor: false,
     };
     let mut animation = FieldAnimation::new(&["truth", "decoded"], args.n, frames as usize);
     let decoded: DecodeOutcome = decode_and_score(exec, &job, &report, &out, Some(&mut animation))?;
@@ -321,7 +326,7 @@ mod tests {
         assert_eq!(rollout_horizon(10_000, Some(0.999)), 10_000);
         assert_eq!(rollout_horizon(10_005, Some(1.0)), 10_000);
         let capped = rollout_horizon(10_000, Some(1.044));
-        assert!(capped < 10_000 && capped % 10 == 0, "{capped}");
+        assert!(capped < 10_000 && capped.is_multiple_of(10), "{capped}");
         assert!(1.044f64.powi(capped as i32) <= 1e30 && 1.044f64.powi(capped as i32 + 10) > 1e30);
         assert_eq!(rollout_horizon(10_000, Some(1e6)), 10);
     }

@@ -21,15 +21,16 @@ pub struct FitArgs {
     /// Fraction of the transitions used for training (the rest is the eval horizon).
     #[arg(long, default_value_t = 0.6)]
     train_frac: f64,
-    /// Low band |k| <= k-cut, stored exactly.
-    #[arg(long, default_value_t = 8)]
-    k_cut: u32,
-    /// Mid band k-cut < |k| <= mid-cut, where anchors are chosen.
-    #[arg(long, default_value_t = 32)]
-    mid_cut: u32,
+    /// Low band |k| <= k-cut, stored exactly. Default: min(8, N/4).
+    #[arg(long)]
+    k_cut: Option<u32>,
+    /// Mid band k-cut < |k| <= mid-cut, where anchors are chosen. Default: min(32, N/2 − 1).
+    #[arg(long)]
+    mid_cut: Option<u32>,
     /// Number of anchors (largest mid-band modes of the first frame, then frozen).
-    #[arg(long, default_value_t = 128)]
-    topk: usize,
+    /// Default: min(128, half the mid-band modes).
+    #[arg(long)]
+    topk: Option<usize>,
     /// Relative ridge λ (penalty λ·T·‖Ã‖² in standardised coordinates).
     #[arg(long, default_value_t = 1e-6)]
     ridge: f64,
@@ -53,10 +54,23 @@ pub fn run(args: FitArgs) -> anyhow::Result<()> {
         return usage(format!("--out {}: the file exists (use --force to overwrite it)", args.out.display()));
     }
     let metrics = crate::metrics::MetricsFile::check(args.common.metrics_json.clone(), args.common.force)?;
+    let truth_dir = crate::truth_input::resolve_dir(&args.truth, &args.truths)?;
+    crate::path_guard::PathGuard::new()
+        .input("--truths", &args.truths)
+        .input("--truth", &truth_dir)
+        .output("--out", Some(&args.out))
+        .output("--metrics-json", args.common.metrics_json.as_deref())
+        .check()?;
     let input = crate::truth_input::load(&args.truth, &args.truths, args.frames)?;
     let n = input.truth.n();
+    let defaults = EncodeConfig::for_grid(n);
+    let encode = EncodeConfig {
+        k_cut: args.k_cut.unwrap_or(defaults.k_cut),
+        mid_cut: args.mid_cut.unwrap_or(defaults.mid_cut),
+        topk: args.topk.unwrap_or(defaults.topk),
+    };
     let config = TrainConfig {
-        encode: EncodeConfig { k_cut: args.k_cut, mid_cut: args.mid_cut, topk: args.topk },
+        encode,
         fit: FitConfig { train_frac: args.train_frac, ridge: args.ridge, prior: args.prior },
         decode: DecodeConfig::default(),
     };
@@ -86,7 +100,7 @@ pub fn run(args: FitArgs) -> anyhow::Result<()> {
         );
         println!(
             "  z: D = {} = 2·{} low + 4 header + 2·{} anchors  (k_cut {}, mid_cut {})",
-            m.dim, m.low_modes, m.anchors, args.k_cut, args.mid_cut
+            m.dim, m.low_modes, m.anchors, encode.k_cut, encode.mid_cut
         );
         println!("  train: {} transitions, one-step residual {:.3e}", m.train_transitions, m.train_residual);
         match m.eval_residual {
@@ -107,8 +121,8 @@ pub fn run(args: FitArgs) -> anyhow::Result<()> {
         "fit",
         &[("encode", &report)],
         &report.used.precision.to_string(),
-        json!({ "truth": args.truth, "truth_id": m.truth_id, "train_frac": args.train_frac, "k_cut": args.k_cut,
-                "mid_cut": args.mid_cut, "topk": args.topk, "ridge": args.ridge, "prior": format!("{:?}", args.prior).to_lowercase(), "frames": count, "n": n }),
+        json!({ "truth": args.truth, "truth_id": m.truth_id, "train_frac": args.train_frac, "k_cut": encode.k_cut,
+                "mid_cut": encode.mid_cut, "topk": encode.topk, "ridge": args.ridge, "prior": format!("{:?}", args.prior).to_lowercase(), "frames": count, "n": n }),
         json!({ "encode_fit_s": fit_s }),
         json!({ "model": args.out.display().to_string(), "dim": m.dim, "low_modes": m.low_modes, "anchors": m.anchors,
                 "train_transitions": m.train_transitions, "train_residual": m.train_residual,

@@ -10,7 +10,7 @@ use crate::usage::usage;
 use anyhow::Context;
 use clap::Args;
 use dashi_core::ops::{CpuExecutor, Executor, Precision};
-use dashi_les::truth::{Timestamp, TruthMeta, TruthWriter, default_truth_id, validate_truth_id};
+use dashi_les::truth::{Timestamp, TruthError, TruthMeta, TruthWriter, default_truth_id, validate_truth_id};
 use dashi_les::{Les, Snapshot};
 use serde_json::json;
 use std::path::PathBuf;
@@ -81,7 +81,7 @@ impl LesPictures {
     fn frame(&mut self, writer: &TruthWriter, index: u64, snapshot: &Snapshot) -> anyhow::Result<()> {
         let d = snapshot.diagnostics;
         let caption = format!("{}   t = {:.2}   step {}", writer.meta().truth_id, d.time, d.step);
-        if self.flags.png && (index % self.flags.png_every.max(1) == 0 || index + 1 == self.frames) {
+        if self.flags.png && (index.is_multiple_of(self.flags.png_every.max(1)) || index + 1 == self.frames) {
             let dir = writer.staging_dir().join("png");
             std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
             crate::pictures::write_vorticity_png(
@@ -181,6 +181,9 @@ pub fn run(args: LesArgs) -> anyhow::Result<()> {
     if args.stride == 0 || args.stride > args.steps {
         return usage(format!("--stride {}: must be in 1..=steps ({})", args.stride, args.steps));
     }
+    if !(args.max_cfl.is_finite() && args.max_cfl >= 0.0) {
+        return usage(format!("--max-cfl {}: must be a finite number > 0, or 0 for no check", args.max_cfl));
+    }
     if args.pictures.png_every == 0 {
         return usage("--png-every 0: must be at least 1");
     }
@@ -190,6 +193,10 @@ pub fn run(args: LesArgs) -> anyhow::Result<()> {
         return usage(format!("--id: {e}"));
     }
     let metrics = crate::metrics::MetricsFile::check(args.common.metrics_json.clone(), args.common.force)?;
+    crate::path_guard::PathGuard::new()
+        .output("--out", Some(&args.out))
+        .output("--metrics-json", args.common.metrics_json.as_deref())
+        .check()?;
     let mut selected = crate::backend::select(&args.common)?;
     match (args.cpu_precision.as_deref(), crate::backend::is_gpu(&selected.report)) {
         (None | Some("f64"), false) => {}
@@ -216,17 +223,33 @@ pub fn run(args: LesArgs) -> anyhow::Result<()> {
     let backend_used = if crate::backend::is_gpu(&report) { "gpu" } else { "cpu" };
     std::fs::create_dir_all(&args.out).with_context(|| format!("--out {}: creating it", args.out.display()))?;
     let created = Timestamp::now();
-    let id = args.id.clone().unwrap_or_else(|| {
-        default_truth_id(&args.out, run.preset.name(), run.config.n, run.seed, backend_used, created)
-    });
     let mut params = run.parameters();
     params["steps"] = json!(args.steps);
     params["stride"] = json!(args.stride);
     let params_map = params.as_object().cloned().expect("an object");
-    let meta = TruthMeta::new(&id, "spectral_les_v1", run.config.n, params_map)
-        .with_backend(report.requested.to_string(), backend_used, report.used.device_name.clone())
-        .with_dtype(precision.clone());
-    let mut writer = TruthWriter::create(&args.out, meta).with_context(|| format!("--out {}", args.out.display()))?;
+    let meta_for = |id: &str| {
+        TruthMeta::new(id, "spectral_les_v1", run.config.n, params_map.clone())
+            .with_backend(report.requested.to_string(), backend_used, report.used.device_name.clone())
+            .with_dtype(precision.clone())
+    };
+    // A default id is ours to make unique: if a concurrent run took it between choosing
+    // and creating, choose again. An explicit --id that exists is an error.
+    let mut attempts = 0;
+    let mut writer = loop {
+        let id = args.id.clone().unwrap_or_else(|| {
+            default_truth_id(&args.out, run.preset.name(), run.config.n, run.seed, backend_used, created)
+        });
+        match TruthWriter::create(&args.out, meta_for(&id)) {
+            Err(TruthError::AlreadyExists { .. } | TruthError::StagingInUse { .. })
+                if args.id.is_none() && attempts < 100 =>
+            {
+                attempts += 1;
+            }
+            other => break other.with_context(|| format!("--out {}", args.out.display()))?,
+        }
+    };
+    let id = writer.meta().truth_id.clone();
+    let _interrupt = crate::interrupt::register(writer.staging_dir(), Some(&args.out));
 
     let start = Instant::now();
     let mut pictures = LesPictures::new(&args.pictures, run.config.n, args.steps.div_ceil(args.stride) + 1);

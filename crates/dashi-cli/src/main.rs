@@ -15,10 +15,12 @@ mod decode;
 mod demo;
 mod fit;
 mod info;
+mod interrupt;
 mod les;
 mod metrics;
 mod model_input;
 mod output_dir;
+mod path_guard;
 mod pictures;
 mod plot;
 mod progress;
@@ -141,6 +143,14 @@ fn describe(e: &anyhow::Error) -> String {
     out
 }
 
+/// `text` with control characters (terminal escapes, carriage returns, …) written as
+/// `\u{…}` escapes, so that nothing read from a file or flag can drive the terminal.
+fn without_control_characters(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() && c != '\n' { c.escape_unicode().to_string() } else { c.to_string() })
+        .collect()
+}
+
 /// The output flags of commands without a compute backend (`plot`, `atoms`).
 #[derive(Clone, Debug, Args)]
 pub struct OutputArgs {
@@ -159,8 +169,23 @@ fn parse_backend(s: &str) -> Result<BackendRequest, String> {
     s.parse()
 }
 
+/// Keeps a message that is not ours off stderr: on a machine without a desktop session
+/// (no usable `XDG_RUNTIME_DIR`), Mesa's device-select Vulkan layer tries Wayland and
+/// prints `error: XDG_RUNTIME_DIR is invalid or not set in the environment.` every time
+/// an instance is made. DASHI chooses adapters itself (docs/DESIGN.md §3), so the layer is
+/// switched off there (`NODEVICE_SELECT=1`, unless the user set it).
+fn quiet_vulkan_layers() {
+    let runtime_dir_ok = std::env::var_os("XDG_RUNTIME_DIR").is_some_and(|d| std::path::Path::new(&d).is_dir());
+    if !runtime_dir_ok && std::env::var_os("NODEVICE_SELECT").is_none() {
+        // SAFETY: the first statement of `main`, before any other thread exists.
+        unsafe { std::env::set_var("NODEVICE_SELECT", "1") };
+    }
+}
+
 fn main() -> ExitCode {
+    quiet_vulkan_layers();
     let cli = Cli::parse();
+    interrupt::install();
     let result = match cli.command {
         Command::Info(args) => info::run(args),
         Command::Les(args) => les::run(args),
@@ -185,7 +210,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {}", describe(&e));
+            eprintln!("error: {}", without_control_characters(&describe(&e)));
             if e.downcast_ref::<UsageError>().is_some() { ExitCode::from(2) } else { ExitCode::from(1) }
         }
     }

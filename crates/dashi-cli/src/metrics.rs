@@ -9,11 +9,10 @@
 //! ```
 //!
 //! The file is checked before the work starts (an existing file without `--force` is
-//! bad usage) and written atomically at the end (`<path>.tmp`, then rename). The same
+//! bad usage) and written atomically at the end (`dashi_core::files::write_atomically`). The same
 //! rules serve other small outputs (validate's `--curves` CSV).
 
 use crate::usage::usage;
-use anyhow::Context;
 use dashi_gpu::BackendReport;
 use serde_json::{Map, Value, json};
 use std::path::PathBuf;
@@ -41,15 +40,12 @@ impl MetricsFile {
         self.write_bytes((serde_json::to_string_pretty(value)? + "\n").as_bytes())
     }
 
-    /// Writes `bytes` atomically (`<path>.tmp`, then rename) if a path was given.
+    /// Writes `bytes` atomically (a uniquely named temporary sibling, then rename) if a
+    /// path was given.
     pub fn write_bytes(&self, bytes: &[u8]) -> anyhow::Result<()> {
         let Some(path) = &self.path else { return Ok(()) };
-        let mut tmp = path.as_os_str().to_owned();
-        tmp.push(".tmp");
-        let tmp = PathBuf::from(tmp);
-        std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
-        std::fs::rename(&tmp, path).with_context(|| format!("renaming {} to {}", tmp.display(), path.display()))?;
-        Ok(())
+        dashi_core::files::write_atomically(path, bytes)
+            .map_err(|(failed, e)| anyhow::anyhow!("writing {}: {e}", failed.display()))
     }
 }
 

@@ -14,6 +14,8 @@ pub struct StagedDir {
     staging: PathBuf,
     force: bool,
     done: bool,
+    /// Removes the staging directory on SIGINT/SIGTERM.
+    _interrupt: crate::interrupt::Registration,
 }
 
 impl StagedDir {
@@ -37,7 +39,8 @@ impl StagedDir {
             std::fs::remove_dir_all(&staging).with_context(|| format!("clearing {}", staging.display()))?;
         }
         std::fs::create_dir_all(&staging).with_context(|| format!("{flag}: creating {}", staging.display()))?;
-        Ok(StagedDir { target: target.to_path_buf(), staging, force, done: false })
+        let _interrupt = crate::interrupt::register(&staging, None);
+        Ok(StagedDir { target: target.to_path_buf(), staging, force, done: false, _interrupt })
     }
 
     /// A file inside the staging directory.

@@ -172,7 +172,7 @@ impl FieldAnimation {
 
     /// Offers one frame (`fields` in panel order, each `n × n`); `caption` runs above it.
     pub fn offer(&mut self, caption: String, fields: &[&[f64]]) {
-        let keep = self.offered % self.every == 0;
+        let keep = self.offered.is_multiple_of(self.every);
         self.offered += 1;
         if keep {
             let panels = fields.iter().map(|f| box_average(f, self.side)).collect();

@@ -170,6 +170,20 @@ pub fn run(args: PlotArgs) -> anyhow::Result<()> {
         PlotKind::Gif { .. } => "omega.gif",
     };
     let out = args.out.clone().unwrap_or_else(|| PathBuf::from(default_out));
+    let mut guard = crate::path_guard::PathGuard::new();
+    match &args.what {
+        PlotKind::Field { truth, .. }
+        | PlotKind::Spectrum { truth, .. }
+        | PlotKind::Diagnostics { truth }
+        | PlotKind::Gif { truth, .. } => {
+            guard = guard.input("--truths", &truth.truths);
+            if let Ok(dir) = crate::truth_input::resolve_dir(&truth.truth, &truth.truths) {
+                guard = guard.input("--truth", &dir);
+            }
+        }
+        PlotKind::Scores { scores, .. } => guard = guard.input("--scores", scores),
+    }
+    guard.output("--out", Some(&out)).output("--metrics-json", args.output.metrics_json.as_deref()).check()?;
     if out.exists() && !args.output.force {
         return usage(format!("--out {}: the file exists (use --force to overwrite it)", out.display()));
     }
@@ -181,7 +195,7 @@ pub fn run(args: PlotArgs) -> anyhow::Result<()> {
             }
             let truth = arg.open()?;
             let i = frame_index(frame, truth.frame_count())?;
-            let omega: Vec<f64> = truth.frame(i).expect("index checked").iter().map(|&v| f64::from(v)).collect();
+            let omega = crate::truth_input::frame_f64(&truth, i)?;
             let title = format!("ω   frame {i}   t = {:.2}", truth.times()[i]);
             crate::pictures::write_vorticity_png(&out, truth.n(), &omega, &title, *limit)?;
             ("field", json!({ "truth": arg.truth, "truth_id": truth.meta().truth_id, "frame": i, "limit": limit }))
@@ -241,7 +255,7 @@ pub fn run(args: PlotArgs) -> anyhow::Result<()> {
             let n = truth.n();
             let mut animation = crate::pictures::FieldAnimation::new(&["vorticity ω"], n, truth.frame_count());
             for i in 0..truth.frame_count() {
-                let omega: Vec<f64> = truth.frame(i).expect("in range").iter().map(|&v| f64::from(v)).collect();
+                let omega = crate::truth_input::frame_f64(&truth, i)?;
                 animation.offer(format!("{}   t = {:.2}", truth.meta().truth_id, truth.times()[i]), &[&omega]);
             }
             animation.write(&out, *delay_ms)?;

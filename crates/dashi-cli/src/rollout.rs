@@ -19,9 +19,10 @@ pub struct RolloutArgs {
     /// Operator steps (frames) to advance.
     #[arg(long, default_value_t = 10_000)]
     steps: u64,
-    /// Observe (download, hash) every this many frames; with --jump, step by A^stride.
-    #[arg(long, default_value_t = 1000)]
-    stride: u64,
+    /// Observe (download, hash, print) every this many frames; with --jump, step by
+    /// A^stride. Default: min(1000, --steps).
+    #[arg(long)]
+    stride: Option<u64>,
     /// Step by the precomputed A^stride instead of stride single steps.
     #[arg(long)]
     jump: bool,
@@ -57,8 +58,11 @@ pub struct RolloutOutcome {
     pub step_s: f64,
     /// Seconds downloading and hashing observations.
     pub observe_s: f64,
-    /// Single-trajectory steps per second (frames × batch / step_s).
+    /// Single-trajectory steps per second (frames × batch / step_s); with a jump, operator
+    /// applications (snapshots) per second instead.
     pub steps_per_s: f64,
+    /// Seconds spent building the rollout (with a jump: computing A^jump).
+    pub setup_s: f64,
     /// `{frame, hash, norm}` of trajectory 0 at every observation.
     pub hashes: Vec<serde_json::Value>,
 }
@@ -77,7 +81,10 @@ pub fn timed_rollout(
     quiet: bool,
 ) -> anyhow::Result<RolloutOutcome> {
     let d = model.meta.dim;
+    let t_setup = Instant::now();
     let mut rollout = Rollout::new(exec, &model.operator, z0, batch, jump)?;
+    exec.flush()?;
+    let setup_s = t_setup.elapsed().as_secs_f64();
     let observations = steps / stride;
     let bar = crate::progress::steps_bar(steps, "rollout", "steps", quiet);
     let mut hashes = Vec::new();
@@ -99,14 +106,22 @@ pub fn timed_rollout(
     bar.finish_and_clear();
     rollout.free(exec)?;
     let frames = observations * stride;
-    let steps_per_s = (frames * batch as u64) as f64 / step_s;
-    Ok(RolloutOutcome { frames, step_s, observe_s, steps_per_s, hashes })
+    let applications = observations * (stride / jump);
+    let steps_per_s = (applications * batch as u64) as f64 / step_s;
+    Ok(RolloutOutcome { frames, step_s, observe_s, steps_per_s, setup_s, hashes })
 }
+
+/// The largest `batch × D` state a rollout allocates (f64 values; 2 GiB on the host).
+const MAX_STATE_VALUES: usize = 1 << 28;
+
+/// Observation lines printed before the rest is left to `--metrics-json`.
+const PRINTED_OBSERVATIONS: usize = 20;
 
 /// Runs `dashi rollout`.
 pub fn run(args: RolloutArgs) -> anyhow::Result<()> {
-    if args.steps == 0 || args.stride == 0 || args.stride > args.steps {
-        return usage(format!("--steps {} --stride {}: need 1 <= stride <= steps", args.steps, args.stride));
+    let stride = args.stride.unwrap_or(args.steps.min(1000));
+    if args.steps == 0 || stride == 0 || stride > args.steps {
+        return usage(format!("--steps {} --stride {stride}: need 1 <= stride <= steps", args.steps));
     }
     if args.batch == 0 || !(args.noise.is_finite() && args.noise >= 0.0) {
         return usage(format!(
@@ -115,35 +130,84 @@ pub fn run(args: RolloutArgs) -> anyhow::Result<()> {
         ));
     }
     let metrics = crate::metrics::MetricsFile::check(args.common.metrics_json.clone(), args.common.force)?;
+    crate::path_guard::PathGuard::new()
+        .input("--model", &args.model)
+        .output("--metrics-json", args.common.metrics_json.as_deref())
+        .check()?;
     let model = crate::model_input::read(&args.model)?;
+    let d = model.meta.dim;
+    match args.batch.checked_mul(d) {
+        Some(values) if values <= MAX_STATE_VALUES => {}
+        _ => {
+            return usage(format!(
+                "--batch {}: {} trajectories × D = {d} exceed the {MAX_STATE_VALUES} state values (2 GiB) a rollout may \
+                 hold; use --batch <= {}",
+                args.batch,
+                args.batch,
+                MAX_STATE_VALUES / d.max(1)
+            ));
+        }
+    }
     let (mut selected, report) = crate::backend::select_announced(&args.common)?;
     let exec = selected.exec.as_mut();
-    let d = model.meta.dim;
     let z0 = perturbed_states(&model.z0, args.batch, args.noise, args.seed);
-    let jump = if args.jump { args.stride } else { 1 };
-    let outcome = timed_rollout(exec, &model, &z0, args.batch, args.steps, args.stride, jump, args.common.quiet)?;
-    let RolloutOutcome { frames, step_s, observe_s, steps_per_s, hashes } = outcome;
+    let jump = if args.jump { stride } else { 1 };
+    let outcome = timed_rollout(exec, &model, &z0, args.batch, args.steps, stride, jump, args.common.quiet)?;
+    let RolloutOutcome { frames, step_s, observe_s, steps_per_s, setup_s, hashes } = outcome;
     if !args.common.quiet {
-        println!(
-            "{} frames × {} trajectories (D = {d}{}) in {step_s:.3} s: {:.0} steps/s, {:.1} ns_per_step; observe {observe_s:.3} s",
-            frames,
-            args.batch,
-            if args.jump { format!(", jumping by A^{}", args.stride) } else { String::new() },
-            steps_per_s,
-            1e9 / steps_per_s
-        );
-        if let Some(last) = hashes.last() {
-            println!("hash at frame {}: {}", last["frame"], last["hash"].as_str().unwrap_or(""));
+        if args.jump {
+            // A jump applies A^stride once per observation: its throughput is snapshots
+            // per second, and the precompute of A^stride is part of the cost.
+            println!(
+                "{} snapshots × {} trajectories (D = {d}, one snapshot = A^{stride} = {stride} frames) in {step_s:.3} s: \
+                 {:.0} snapshots/s; A^{stride} precompute {setup_s:.3} s; observe {observe_s:.3} s",
+                hashes.len(),
+                args.batch,
+                steps_per_s
+            );
+        } else {
+            println!(
+                "{frames} frames × {} trajectories (D = {d}) in {step_s:.3} s: {steps_per_s:.0} steps/s, {:.1} ns_per_step; \
+                 observe {observe_s:.3} s",
+                args.batch,
+                1e9 / steps_per_s
+            );
         }
+        for h in hashes.iter().take(PRINTED_OBSERVATIONS) {
+            println!(
+                "  frame {:>10}  hash {}  |z| {:.6e}",
+                h["frame"],
+                h["hash"].as_str().unwrap_or(""),
+                h["norm"].as_f64().unwrap_or(f64::NAN)
+            );
+        }
+        if hashes.len() > PRINTED_OBSERVATIONS {
+            let last = &hashes[hashes.len() - 1];
+            println!(
+                "  … {} more observations (all in --metrics-json); last: frame {} hash {}",
+                hashes.len() - PRINTED_OBSERVATIONS,
+                last["frame"],
+                last["hash"].as_str().unwrap_or("")
+            );
+        }
+    }
+    let rate = if args.jump {
+        json!({ "snapshots": hashes.len(), "snapshots_per_s": steps_per_s, "precompute_s": setup_s })
+    } else {
+        json!({ "steps_per_s": steps_per_s, "ns_per_step": 1e9 / steps_per_s })
+    };
+    let mut results =
+        json!({ "frames": frames, "simulated_time": frames as f64 * model.meta.frame_dt, "hashes": hashes });
+    if let (Some(results), Some(rate)) = (results.as_object_mut(), rate.as_object()) {
+        results.extend(rate.clone());
     }
     metrics.write(&crate::metrics::envelope(
         "rollout",
         &[("rollout", &report)],
         &report.used.precision.to_string(),
-        json!({ "model": args.model.display().to_string(), "steps": args.steps, "stride": args.stride, "jump": args.jump,
+        json!({ "model": args.model.display().to_string(), "steps": args.steps, "stride": stride, "jump": args.jump,
                 "batch": args.batch, "noise": args.noise, "seed": args.seed, "dim": d }),
-        json!({ "step_s": step_s, "observe_s": observe_s }),
-        json!({ "frames": frames, "steps_per_s": steps_per_s, "ns_per_step": 1e9 / steps_per_s,
-                "simulated_time": frames as f64 * model.meta.frame_dt, "hashes": hashes }),
+        json!({ "step_s": step_s, "observe_s": observe_s, "setup_s": setup_s }),
+        results,
     ))
 }

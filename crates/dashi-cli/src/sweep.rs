@@ -60,13 +60,22 @@ pub fn run(args: SweepArgs) -> anyhow::Result<()> {
         return usage(format!("--noise {s}: levels must be finite and >= 0"));
     }
     let metrics = crate::metrics::MetricsFile::check(args.common.metrics_json.clone(), args.common.force)?;
+    crate::path_guard::PathGuard::new()
+        .input("--model", &args.model)
+        .input("--truths", &args.truths)
+        .input("--truth", &crate::truth_input::resolve_dir(&args.truth, &args.truths)?)
+        .output("--out", Some(&args.out))
+        .output("--metrics-json", args.common.metrics_json.as_deref())
+        .check()?;
     let model = crate::model_input::read(&args.model)?;
-    let ridges = if args.ridge.is_empty() { vec![model.meta.fit.ridge] } else { args.ridge.clone() };
-    for &ridge in &ridges {
+    // A bad ridge the user passed is bad usage naming --ridge (one stored in the model is
+    // refused by Model::read, naming the file).
+    for &ridge in &args.ridge {
         if let Err(e) = (FitConfig { ridge, ..model.meta.fit }).validate() {
-            return usage(format!("--ridge: {e}"));
+            return usage(format!("--ridge {ridge}: {e}"));
         }
     }
+    let ridges = if args.ridge.is_empty() { vec![model.meta.fit.ridge] } else { args.ridge.clone() };
     let z_truth: Option<Vec<f64>> = model.z_truth.as_ref().map(|z| z.iter().map(|&v| f64::from(v)).collect());
     if z_truth.is_none() && !args.ridge.is_empty() {
         return usage(format!("--ridge: {} holds no encoded truth to refit from", args.model.display()));

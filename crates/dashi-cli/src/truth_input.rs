@@ -34,39 +34,44 @@ pub fn resolve_dir(selector: &str, root: &Path) -> anyhow::Result<PathBuf> {
     }
 }
 
-/// Resolves and opens `selector` (frames stay f32, as stored).
+/// Resolves and opens `selector` with its frames left on disk (read and checked when a
+/// command reads them: [`Truth::frame`]), for commands that need one frame or none.
 pub fn open(selector: &str, root: &Path) -> anyhow::Result<Truth> {
     let dir = resolve_dir(selector, root)?;
-    Truth::open(&dir).with_context(|| format!("--truth {selector}: reading {}", dir.display()))
+    Truth::open_lazy(&dir).with_context(|| format!("--truth {selector}: reading {}", dir.display()))
+}
+
+/// Frame `i` of `truth` as f64.
+pub fn frame_f64(truth: &Truth, i: usize) -> anyhow::Result<Vec<f64>> {
+    let frame = truth.frame(i).with_context(|| format!("reading frame {i} of {}", truth.dir().display()))?;
+    Ok(frame.iter().map(|&v| f64::from(v)).collect())
 }
 
 /// Resolves and loads `selector`; `max_frames` keeps the first frames only.
 pub fn load(selector: &str, root: &Path, max_frames: Option<usize>) -> anyhow::Result<TruthFrames> {
     let dir = resolve_dir(selector, root)?;
-    let truth = Truth::open(&dir).with_context(|| format!("--truth {selector}: reading {}", dir.display()))?;
+    let truth = Truth::open_lazy(&dir).with_context(|| format!("--truth {selector}: reading {}", dir.display()))?;
     let n = truth.n();
     let count = max_frames.map_or(truth.frame_count(), |m| m.min(truth.frame_count()));
     if count < 2 {
         anyhow::bail!("--truth {selector}: {} frame(s); at least 2 are needed", truth.frame_count());
     }
-    let frames: Vec<f64> = truth.omega()[..count * n * n].iter().map(|&v| f64::from(v)).collect();
-    if let Some(i) = frames.iter().position(|v| !v.is_finite()) {
+    // The f64 copy is reserved fallibly before the f32 frames are read: a truth larger
+    // than memory is an error that says so, never an abort.
+    let values = count * n * n;
+    let mut frames: Vec<f64> = Vec::new();
+    if frames.try_reserve_exact(values).is_err() {
         anyhow::bail!(
-            "--truth {selector}: omega.npy holds a non-finite value ({}) at frame {}, cell ({}, {})",
-            frames[i],
-            i / (n * n),
-            (i % (n * n)) / n,
-            i % n
+            "--truth {selector}: {count} frames of {n}×{n} need {:.1} GB as f64, more than can be allocated here; \
+             use --frames to read fewer",
+            values as f64 * 12.0 / 1e9
         );
     }
+    let stored = truth.frames(0..count).with_context(|| format!("--truth {selector}: reading {}", dir.display()))?;
+    frames.extend(stored.iter().map(|&v| f64::from(v)));
+    drop(stored);
+    // Truth::open_lazy has checked that the times increase strictly.
     let times = truth.times();
-    let frame_dt = if times.len() >= 2 { times[1] - times[0] } else { 0.0 };
-    if frame_dt.is_nan() || frame_dt <= 0.0 {
-        anyhow::bail!(
-            "--truth {selector}: t.npy does not increase (t0 = {:?}, t1 = {:?})",
-            times.first(),
-            times.get(1)
-        );
-    }
+    let frame_dt = times[1] - times[0];
     Ok(TruthFrames { truth, frames, frame_dt })
 }

@@ -143,9 +143,11 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<()> {
     let stats_ok = worst_energy <= args.tol_stats && worst_enstrophy <= args.tol_stats;
     if !args.common.quiet {
         println!("{:>8} {:>10} {:>12} {:>12} {:>12} {:>12}", "step", "t", "rel-L2(ω)", "corr(ω)", "ΔE/E", "ΔZ/Z");
-        let every = points.len().div_ceil(20).max(1);
+        // About 20 rows at round steps: multiples of a print interval that is itself a
+        // multiple of --stride, plus the gate step and the last step.
+        let interval = args.long_steps.div_ceil(20).div_ceil(args.stride).max(1) * args.stride;
         for (i, p) in points.iter().enumerate() {
-            if i % every == 0 || p.step == args.steps || i + 1 == points.len() {
+            if p.step % interval == 0 || p.step == args.steps || i + 1 == points.len() {
                 println!(
                     "{:>8} {:>10.4} {:>12.3e} {:>12.9} {:>12.3e} {:>12.3e}",
                     p.step, p.time, p.rel_l2, p.correlation, p.energy_dev, p.enstrophy_dev

@@ -72,7 +72,7 @@ fn run() -> Result<(), String> {
         parse_frames(&flag("--frames").unwrap_or_else(|| format!("0:{}", truth.frame_count())), truth.frame_count())?;
     let fields: Vec<Vec<f64>> = frames
         .iter()
-        .map(|&f| truth.frame(f).expect("frame in range").iter().map(|&v| f64::from(v)).collect())
+        .map(|&f| truth.frame(f).expect("frame in range").iter().map(|&v| f64::from(v)).collect::<Vec<f64>>())
         .collect();
     let raw_bytes = (frames.len() * n2 * 4) as f64;
     let scorer = Scorer::new(n).map_err(|e| e.to_string())?;

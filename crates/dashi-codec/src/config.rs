@@ -45,6 +45,20 @@ impl Default for EncodeConfig {
 }
 
 impl EncodeConfig {
+    /// Settings that work on an N×N grid for every supported N (N ≥ 16, a power of two):
+    /// the [`Default`] ones (`k_cut` 8, `mid_cut` 32, `topk` 128) where they fit, else
+    /// `mid_cut = min(32, N/2 − 1)`, `k_cut = min(8, N/4)` and `topk` at most half of the
+    /// mid-band modes. At N ≥ 128 this is exactly the default.
+    pub fn for_grid(n: usize) -> Self {
+        let default = Self::default();
+        let highest = ((n / 2) as u32).saturating_sub(1).max(2);
+        let mid_cut = default.mid_cut.min(highest);
+        let k_cut = default.k_cut.min((n / 4) as u32).clamp(1, mid_cut);
+        let partial = EncodeConfig { k_cut, mid_cut, topk: 0 };
+        let mid_modes = crate::ProxyLayout::new(n, &partial).map_or(0, |layout| layout.mid_modes().len());
+        EncodeConfig { topk: default.topk.min(mid_modes / 2).max(1), ..partial }
+    }
+
     /// Checks the settings against a grid of size `n`.
     pub fn validate(&self, n: usize) -> Result<(), CodecError> {
         let nyquist = (n / 2) as u32;
@@ -52,14 +66,19 @@ impl EncodeConfig {
             return Err(config_error(
                 "k-cut",
                 self.k_cut,
-                format!("must be in 1..{nyquist} (below the Nyquist wavenumber N/2 = {nyquist})"),
+                format!("must be in 1..={} (below the Nyquist wavenumber N/2 = {nyquist})", nyquist.saturating_sub(1)),
             ));
         }
         if self.mid_cut < self.k_cut || self.mid_cut >= nyquist {
             return Err(config_error(
                 "mid-cut",
                 self.mid_cut,
-                format!("must be in k-cut..{nyquist} (k-cut = {}, N/2 = {nyquist})", self.k_cut),
+                format!(
+                    "must be in {}..={} (from k-cut = {} to N/2 − 1; N = {n})",
+                    self.k_cut,
+                    nyquist.saturating_sub(1),
+                    self.k_cut
+                ),
             ));
         }
         Ok(())

@@ -63,7 +63,7 @@ pub fn evaluate<E: Executor + ?Sized>(
 ) -> Result<Vec<FrameRecord>, CodecError> {
     let n = model.layout.n();
     let n2 = n * n;
-    if frames.is_empty() || frames.len() % n2 != 0 {
+    if frames.is_empty() || !frames.len().is_multiple_of(n2) {
         return Err(CodecError::Shape {
             what: "truth frames",
             expected: format!("T × {n}×{n}"),

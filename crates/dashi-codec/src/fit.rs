@@ -46,7 +46,7 @@ pub fn train_transitions(frames: usize, train_frac: f64) -> usize {
 /// Fits A on the trajectory `z` (`frames × dim`, row-major).
 pub fn fit(z: &[f64], dim: usize, config: &FitConfig) -> Result<Fitted, CodecError> {
     config.validate()?;
-    if dim == 0 || z.len() % dim != 0 {
+    if dim == 0 || !z.len().is_multiple_of(dim) {
         return Err(CodecError::Shape {
             what: "fit trajectory",
             expected: format!("frames × {dim}"),

@@ -298,4 +298,16 @@ mod tests {
         let err = ProxyLayout::new(64, &EncodeConfig { k_cut: 4, mid_cut: 6, topk: 500 }).unwrap_err();
         assert!(err.to_string().contains("topk"), "{err}");
     }
+
+    #[test]
+    fn grid_defaults_work_at_every_supported_n() {
+        for n in [16, 32, 64, 128, 256, 512] {
+            let config = EncodeConfig::for_grid(n);
+            let layout = ProxyLayout::new(n, &config).unwrap_or_else(|e| panic!("N = {n}: {config:?}: {e}"));
+            assert!(config.topk <= layout.mid_modes().len() && config.topk >= 1, "N = {n}: {config:?}");
+            if n >= 128 {
+                assert_eq!(config, EncodeConfig::default(), "N = {n}");
+            }
+        }
+    }
 }

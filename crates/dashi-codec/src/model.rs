@@ -137,7 +137,15 @@ impl Model {
             Some(i) => Err(CodecError::NonFinite { what: format!("model section {name:?}"), index: i, value: v[i] }),
             None => Ok(()),
         };
-        let a = section("operator")?.as_f64().ok_or_else(|| bad("section \"operator\" is not f64"))?;
+        if !(meta.frame_dt.is_finite() && meta.frame_dt > 0.0) {
+            return Err(bad(format!("frame_dt = {}: one step must be a finite time > 0", meta.frame_dt)));
+        }
+        meta.fit.validate().map_err(|e| bad(format!("fit settings: {e}")))?;
+        let operator_section = section("operator")?;
+        if operator_section.shape != [d as u64, d as u64] {
+            return Err(bad(format!("operator has shape {:?}, expected [D, D] = [{d}, {d}]", operator_section.shape)));
+        }
+        let a = operator_section.as_f64().ok_or_else(|| bad("section \"operator\" is not f64"))?;
         if a.len() != d * d {
             return Err(bad(format!("operator has {} entries, D² = {}", a.len(), d * d)));
         }

@@ -40,7 +40,7 @@ pub fn train<E: Executor + ?Sized>(
     progress: impl FnMut(usize),
 ) -> Result<Model, CodecError> {
     config.decode.validate(n)?;
-    if frames.len() % (n * n) != 0 || frames.is_empty() {
+    if !frames.len().is_multiple_of(n * n) || frames.is_empty() {
         return Err(CodecError::Shape {
             what: "truth frames",
             expected: format!("T × {n}×{n}"),

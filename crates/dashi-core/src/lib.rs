@@ -32,6 +32,7 @@ pub use bytemuck;
 
 pub mod admissibility;
 pub mod carrier;
+pub mod files;
 pub mod hash;
 pub mod kernel;
 pub mod linear;

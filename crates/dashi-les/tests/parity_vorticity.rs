@@ -338,7 +338,7 @@ fn vorticity_parameter_domains_are_enforced() {
 fn abs_cos_cos_coefficient(m: i64) -> f64 {
     let m = m.unsigned_abs();
     assert!(m % 2 == 1);
-    let sign = if (m / 2) % 2 == 0 { 1.0 } else { -1.0 };
+    let sign = if (m / 2).is_multiple_of(2) { 1.0 } else { -1.0 };
     let m = m as f64;
     8.0 * sign / (std::f64::consts::PI * m * (4.0 - m * m))
 }

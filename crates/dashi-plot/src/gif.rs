@@ -35,21 +35,21 @@ impl GifAnimation {
         if frame.width() > u32::from(u16::MAX) || frame.height() > u32::from(u16::MAX) {
             return Err(PlotError::size("GIF frame", frame.width(), frame.height()));
         }
-        if let Some(first) = self.frames.first() {
-            if (first.width(), first.height()) != (frame.width(), frame.height()) {
-                return Err(PlotError::ShapeMismatch {
-                    what: format!(
-                        "GIF frame {} ({}x{}; frames must all be {}x{})",
-                        self.frames.len(),
-                        frame.width(),
-                        frame.height(),
-                        first.width(),
-                        first.height()
-                    ),
-                    expected: first.width() as usize * first.height() as usize,
-                    got: frame.width() as usize * frame.height() as usize,
-                });
-            }
+        if let Some(first) = self.frames.first()
+            && (first.width(), first.height()) != (frame.width(), frame.height())
+        {
+            return Err(PlotError::ShapeMismatch {
+                what: format!(
+                    "GIF frame {} ({}x{}; frames must all be {}x{})",
+                    self.frames.len(),
+                    frame.width(),
+                    frame.height(),
+                    first.width(),
+                    first.height()
+                ),
+                expected: first.width() as usize * first.height() as usize,
+                got: frame.width() as usize * frame.height() as usize,
+            });
         }
         self.frames.push(frame);
         Ok(())

@@ -65,10 +65,10 @@ fn merged(a: &Atom, b: &Atom, split: Option<&SplitConfig>) -> Option<Option<Atom
         let core = ((1.0 - weight_b) * a.core().powi(2) + weight_b * b.core().powi(2)).sqrt();
         Atom::raw(concatenate(a.vertices(), b.vertices()), sign, gamma, core.min(MAX_CORE), channels)
     };
-    if let Some(cfg) = split {
-        if split::split_point(&atom, cfg).is_some() {
-            return None;
-        }
+    if let Some(cfg) = split
+        && split::split_point(&atom, cfg).is_some()
+    {
+        return None;
     }
     Some(Some(atom))
 }

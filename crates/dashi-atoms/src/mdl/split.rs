@@ -14,17 +14,17 @@ pub(super) fn split_point(a: &Atom, config: &SplitConfig) -> Option<(Vec<usize>,
     if n < 2 {
         return None;
     }
-    if let Some(max) = config.max_segment {
-        if let Some(k) = v.windows(2).position(|w| geometry::distance(w[0], w[1]) > max) {
-            return Some(((0..=k).collect(), (k + 1..n).collect()));
-        }
+    if let Some(max) = config.max_segment
+        && let Some(k) = v.windows(2).position(|w| geometry::distance(w[0], w[1]) > max)
+    {
+        return Some(((0..=k).collect(), (k + 1..n).collect()));
     }
-    if config.self_intersection {
-        if let Some((i, j)) = geometry::first_self_intersection(v) {
-            let loop_part = (i + 1..=j).collect();
-            let rest = (0..=i).chain(j + 1..n).collect();
-            return Some((rest, loop_part));
-        }
+    if config.self_intersection
+        && let Some((i, j)) = geometry::first_self_intersection(v)
+    {
+        let loop_part = (i + 1..=j).collect();
+        let rest = (0..=i).chain(j + 1..n).collect();
+        return Some((rest, loop_part));
     }
     if let Some(max) = config.max_turn {
         let turns = geometry::turning_angles(v);
@@ -38,10 +38,10 @@ pub(super) fn split_point(a: &Atom, config: &SplitConfig) -> Option<(Vec<usize>,
             return Some(((0..=k).collect(), (k + 1..n).collect()));
         }
     }
-    if let Some(max) = config.max_vertices {
-        if n > max {
-            return Some(((0..n / 2).collect(), (n / 2..n).collect()));
-        }
+    if let Some(max) = config.max_vertices
+        && n > max
+    {
+        return Some(((0..n / 2).collect(), (n / 2..n).collect()));
     }
     None
 }

@@ -80,12 +80,11 @@ pub(crate) fn encode(container: &Container, limits: &Limits) -> Result<Vec<u8>, 
 
 /// Reads `path` into memory after checking its length against `limits.max_file_bytes`.
 pub(crate) fn read_file(path: &Path, limits: &Limits) -> Result<Vec<u8>, ContainerError> {
-    let io = ContainerError::io(path);
-    let mut file = match File::open(path) {
-        Ok(file) => file,
-        Err(e) => return Err(io(e)),
-    };
-    let len = file.metadata().map_err(ContainerError::io(path))?.len();
+    // Regular files only: a FIFO would block the open forever, a device never ends.
+    let (mut file, len) = dashi_core::files::open_regular(path).map_err(|e| match e {
+        dashi_core::files::BoundedReadError::Io { source, .. } => ContainerError::io(path)(source),
+        other => ContainerError::io(path)(std::io::Error::new(std::io::ErrorKind::InvalidInput, other.to_string())),
+    })?;
     if len > limits.max_file_bytes {
         return Err(ContainerError::FileTooLarge { len, max: limits.max_file_bytes });
     }

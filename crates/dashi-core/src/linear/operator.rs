@@ -103,7 +103,7 @@ impl<T: Real> LinearOperator<T> {
 
     /// `Out = Z · A` for `M` row states stacked row-major in `z` (`M·D` values).
     pub fn apply_batch(&self, z: &[T], out: &mut [T]) -> Result<(), OperatorError> {
-        if z.is_empty() || z.len() % self.d != 0 {
+        if z.is_empty() || !z.len().is_multiple_of(self.d) {
             return Err(OperatorError::StateLength { d: self.d, found: z.len() });
         }
         if out.len() != z.len() {

@@ -124,7 +124,7 @@ impl<T: Real> Step<T> for ParallelStepper<T> {
             // worker was descheduled — on an oversubscribed machine pure spinning
             // would starve it.
             spins = spins.wrapping_add(1);
-            if spins % SPINS_BEFORE_PARK == 0 {
+            if spins.is_multiple_of(SPINS_BEFORE_PARK) {
                 std::thread::yield_now();
             } else {
                 std::hint::spin_loop();
@@ -165,10 +165,11 @@ impl<T: Real> Stepper<T> {
     /// Chooses serial or parallel stepping for `op`.
     pub fn for_operator(op: &LinearOperator<T>) -> Self {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        if cores >= 2 && op.dim() >= PARALLEL_MIN_DIM {
-            if let Ok(p) = ParallelStepper::new(op) {
-                return Stepper::Parallel(p);
-            }
+        if cores >= 2
+            && op.dim() >= PARALLEL_MIN_DIM
+            && let Ok(p) = ParallelStepper::new(op)
+        {
+            return Stepper::Parallel(p);
         }
         Stepper::Serial(op.clone())
     }

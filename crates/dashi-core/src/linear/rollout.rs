@@ -169,7 +169,7 @@ fn advance<T: Real, S: Step<T> + ?Sized, O: Observer<T> + ?Sized>(
         std::mem::swap(&mut cur, &mut next);
         let t = k * step_size;
         check_finite(&cur, t)?;
-        if t % stride == 0 {
+        if t.is_multiple_of(stride) {
             observer.observe(t, &cur);
             observations += 1;
         }

@@ -167,7 +167,7 @@ impl RealFft2Program {
     /// A program for `fields` real `n×n` fields (`fields` even and ≥ 2; pad an odd
     /// batch with a zero field).
     pub fn new<E: Executor + ?Sized>(exec: &mut E, n: usize, fields: usize) -> Result<Self, ExecError> {
-        if fields == 0 || fields % 2 != 0 {
+        if fields == 0 || !fields.is_multiple_of(2) {
             return Err(ExecError::InvalidParams {
                 op: super::REAL_PAIRS.name,
                 message: format!("real fft2 packs fields in pairs: fields = {fields} must be even and >= 2"),

@@ -61,11 +61,11 @@ impl DiagnosticsRow {
 }
 
 /// Reads and validates `diagnostics.csv`: the exact header, then rows of finite values.
-pub(crate) fn read_diagnostics_csv(path: &Path) -> Result<Vec<DiagnosticsRow>, TruthError> {
-    let text = std::fs::read_to_string(path).map_err(|source| match source.kind() {
-        std::io::ErrorKind::InvalidData => TruthError::corrupt(path, "not UTF-8 text"),
-        _ => TruthError::Io { path: path.to_path_buf(), source },
-    })?;
+/// `max_bytes` bounds the file (a row is under 200 bytes; the reader passes a cap from
+/// the frame count).
+pub(crate) fn read_diagnostics_csv(path: &Path, max_bytes: u64) -> Result<Vec<DiagnosticsRow>, TruthError> {
+    let bytes = dashi_core::files::read_bounded(path, max_bytes).map_err(|e| super::reader::bounded_error(path, e))?;
+    let text = String::from_utf8(bytes).map_err(|_| TruthError::corrupt(path, "not UTF-8 text"))?;
     let mut lines = text.lines();
     if lines.next().map(str::trim_end) != Some(CSV_HEADER) {
         return Err(TruthError::corrupt(path, format!("the first line must be `{CSV_HEADER}`")));

@@ -92,7 +92,7 @@ pub enum TruthError {
         path: PathBuf,
     },
     /// A truth id that cannot name a directory of the output root.
-    #[error("invalid truth id `{id}`: {reason}")]
+    #[error("invalid truth id `{}`: {reason}", id.escape_debug())]
     InvalidTruthId {
         /// The id as given.
         id: String,
@@ -176,11 +176,37 @@ pub enum TruthError {
         /// The writer's staging directory.
         staging: PathBuf,
     },
-    /// The truth directory is complete under its final name but the manifest was not updated.
-    #[error("truth written to {} but {} was not updated: {source}", truth_dir.display(), manifest.display())]
+    /// Frames asked for beyond the truth's end.
+    #[error("frames {start}..{end} requested, the truth has {frames}")]
+    FrameRange {
+        /// First frame asked for.
+        start: usize,
+        /// One past the last.
+        end: usize,
+        /// Frames in the truth.
+        frames: usize,
+    },
+    /// Reading this much would take more memory than can be had.
+    #[error("{what}: reading it needs {bytes} bytes, more than this machine can allocate")]
+    TooLarge {
+        /// The file (and part) being read.
+        what: String,
+        /// Bytes requested.
+        bytes: u64,
+    },
+    /// The truth was complete but the manifest could not be updated; the truth was then
+    /// removed again (`rolled_back`), so its id stays free.
+    #[error(
+        "{} was not updated ({source}); {}",
+        manifest.display(),
+        if *rolled_back { format!("the truth was not kept (its id {} stays free)", truth_dir.display()) }
+        else { format!("the truth is left unlisted in {}", truth_dir.display()) }
+    )]
     ManifestUpdate {
-        /// The finished truth directory.
+        /// The truth directory (removed again if `rolled_back`).
         truth_dir: PathBuf,
+        /// Whether the finished truth was removed again.
+        rolled_back: bool,
         /// The manifest that could not be updated.
         manifest: PathBuf,
         /// Why.

@@ -1,6 +1,5 @@
 //! `manifest.json`: the list of truths in an output root.
 
-use super::durable::write_atomically;
 use super::error::TruthError;
 use super::meta::TruthMeta;
 use super::timestamp::Timestamp;
@@ -9,6 +8,8 @@ use std::path::{Component, Path, PathBuf};
 
 /// The manifest's `format` value.
 const MANIFEST_FORMAT: &str = "dashi-truth-manifest";
+/// The largest manifest read (64 MiB: hundreds of thousands of entries).
+const MAX_MANIFEST_BYTES: u64 = 64 << 20;
 /// The manifest version this crate reads and writes.
 const MANIFEST_VERSION: u32 = 1;
 
@@ -74,10 +75,14 @@ impl Manifest {
     /// is not a valid manifest of a version this crate reads.
     pub fn load(root: &Path) -> Result<Option<Self>, TruthError> {
         let path = Self::path_in(root);
-        let text = match std::fs::read(&path) {
+        let text = match dashi_core::files::read_bounded(&path, MAX_MANIFEST_BYTES) {
             Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(source) => return Err(TruthError::Io { path, source }),
+            Err(dashi_core::files::BoundedReadError::Io { source, .. })
+                if source.kind() == std::io::ErrorKind::NotFound =>
+            {
+                return Ok(None);
+            }
+            Err(e) => return Err(super::reader::bounded_error(&path, e)),
         };
         let manifest: Self =
             serde_json::from_slice(&text).map_err(|e| TruthError::corrupt(&path, format!("invalid JSON: {e}")))?;
@@ -90,13 +95,28 @@ impl Manifest {
                 ),
             ));
         }
+        let mut seen = std::collections::HashSet::new();
         for entry in &manifest.truths {
-            relative_truth_path(&entry.path).ok_or_else(|| {
-                TruthError::corrupt(
+            let shown = entry.truth_id.escape_debug().to_string();
+            if let Err(e) = super::meta::validate_truth_id(&entry.truth_id) {
+                return Err(TruthError::corrupt(&path, format!("entry \"{shown}\": {e}")));
+            }
+            if !seen.insert(entry.truth_id.as_str()) {
+                return Err(TruthError::corrupt(&path, format!("truth id \"{shown}\" is listed twice")));
+            }
+            // A truth lives in one plain directory of the root, never a hidden (staging)
+            // one.
+            let plain = relative_truth_path(&entry.path)
+                .filter(|p| p.components().count() == 1 && !entry.path.starts_with('.'));
+            if plain.is_none() {
+                return Err(TruthError::corrupt(
                     &path,
-                    format!("entry `{}`: path {:?} is not a plain relative path", entry.truth_id, entry.path),
-                )
-            })?;
+                    format!(
+                        "entry \"{shown}\": path {:?} is not a plain directory name of the root",
+                        entry.path.escape_debug().to_string()
+                    ),
+                ));
+            }
         }
         Ok(Some(manifest))
     }
@@ -118,11 +138,12 @@ impl Manifest {
         self.truths.push(entry);
     }
 
-    /// Writes `<root>/manifest.json` atomically (`manifest.json.tmp`, then rename).
+    /// Writes `<root>/manifest.json` atomically (a unique temporary name, then rename).
     pub(crate) fn store(&self, root: &Path) -> Result<(), TruthError> {
         let mut text = serde_json::to_vec_pretty(self).expect("a manifest always serialises");
         text.push(b'\n');
-        write_atomically(&Self::path_in(root), &text)
+        dashi_core::files::write_atomically(&Self::path_in(root), &text)
+            .map_err(|(path, source)| TruthError::Io { path, source })
     }
 }
 

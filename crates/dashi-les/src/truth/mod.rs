@@ -11,9 +11,11 @@
 //!
 //! A [`TruthWriter`] writes into the hidden staging directory and renames it to
 //! `<truth_id>` only when every file is complete and fsynced, then adds the truth to the
-//! manifest, which it replaces atomically (`manifest.json.tmp`, then rename). Existing
-//! truths are never overwritten. Two runs finishing into the same root at the same instant
-//! are not serialised: one manifest update could be lost.
+//! manifest, which it replaces atomically (a uniquely named temporary file, then rename).
+//! Existing truths are never overwritten. Writers of one root are serialised by
+//! `<root>/.lock` wherever they change its names (see [`RootLock`]): concurrent runs never
+//! lose manifest entries, and a staging directory whose writer died is removed by the
+//! next writer. If the manifest cannot be updated the finished truth is removed again.
 //!
 //! # A truth directory
 //!
@@ -93,12 +95,12 @@
 //! ```
 
 mod diagnostics;
-mod durable;
 mod error;
 mod manifest;
 mod meta;
 mod npy;
 mod reader;
+mod root_lock;
 mod selector;
 mod timestamp;
 mod writer;
@@ -108,6 +110,7 @@ pub use error::{NpyProblem, TruthError};
 pub use manifest::{Manifest, ManifestEntry};
 pub use meta::{TruthMeta, default_truth_id, validate_truth_id};
 pub use reader::Truth;
+pub use root_lock::{ROOT_LOCK_FILE, RootLock, WRITER_LOCK_FILE, remove_stale_staging};
 pub use selector::resolve;
 pub use timestamp::Timestamp;
 pub use writer::TruthWriter;

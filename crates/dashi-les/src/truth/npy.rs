@@ -174,10 +174,68 @@ pub(crate) struct NpyHeader {
 /// Reads `path` as an array of `T` with `rank` axes, validating everything before
 /// allocating (the allocation is bounded by the file size).
 pub(crate) fn read_npy<T: NpyElement>(path: &Path, rank: usize) -> Result<NpyArray<T>, TruthError> {
+    let npy = NpyFile::<T>::open(path, rank)?;
+    let count = npy.shape.iter().product();
+    let data = npy.read(0, count)?;
+    Ok(NpyArray { shape: npy.shape, data })
+}
+
+/// A checked NPY file whose data are read on demand ([`NpyFile::read`]): opening reads
+/// only the header, so memory is spent on what a reader asks for, not on the file's size.
+#[derive(Clone, Debug)]
+pub(crate) struct NpyFile<T> {
+    path: PathBuf,
+    /// Axis lengths.
+    pub(crate) shape: Vec<usize>,
+    data_offset: u64,
+    element: PhantomData<T>,
+}
+
+impl<T: NpyElement> NpyFile<T> {
+    /// Opens `path` (a regular file) and checks its header: magic, version, `descr`, C
+    /// order, rank `rank`, and a data length exactly as the shape needs.
+    pub(crate) fn open(path: &Path, rank: usize) -> Result<Self, TruthError> {
+        let (file, file_bytes) = dashi_core::files::open_regular(path).map_err(|e| match e {
+            dashi_core::files::BoundedReadError::Io { path, source } => TruthError::Io { path, source },
+            other => TruthError::corrupt(path, other.to_string()),
+        })?;
+        let (shape, data_offset) = read_header::<T>(file, file_bytes, path, rank)?;
+        Ok(Self { path: path.to_path_buf(), shape, data_offset, element: PhantomData })
+    }
+
+    /// Elements `start .. start + count` in C order. The allocation is reserved
+    /// fallibly: a request the machine cannot hold is an error naming its size, not an
+    /// abort.
+    pub(crate) fn read(&self, start: usize, count: usize) -> Result<Vec<T>, TruthError> {
+        let io = |source| TruthError::Io { path: self.path.clone(), source };
+        let mut data: Vec<T> = Vec::new();
+        data.try_reserve_exact(count).map_err(|_| TruthError::TooLarge {
+            what: self.path.display().to_string(),
+            bytes: (count as u64).saturating_mul(size_of::<T>() as u64),
+        })?;
+        data.resize(count, T::zeroed());
+        let mut file = File::open(&self.path).map_err(io)?;
+        let offset = self.data_offset + (start as u64) * size_of::<T>() as u64;
+        file.seek(SeekFrom::Start(offset))
+            .and_then(|_| file.read_exact(bytemuck::cast_slice_mut(&mut data)))
+            .map_err(io)?;
+        if cfg!(target_endian = "big") {
+            data.iter_mut().for_each(|v| *v = v.swap_le());
+        }
+        Ok(data)
+    }
+}
+
+/// Reads and checks the header of the NPY file `file` (`file_bytes` long): its shape and
+/// where the data start.
+fn read_header<T: NpyElement>(
+    mut file: File,
+    file_bytes: u64,
+    path: &Path,
+    rank: usize,
+) -> Result<(Vec<usize>, u64), TruthError> {
     let io = |source| TruthError::Io { path: path.to_path_buf(), source };
     let problem = |problem| TruthError::npy(path, problem);
-    let mut file = File::open(path).map_err(io)?;
-    let file_bytes = file.metadata().map_err(io)?.len();
 
     let truncated = |needed_bytes| problem(NpyProblem::TruncatedHeader { file_bytes, needed_bytes });
     let mut preamble = [0u8; 12];
@@ -238,12 +296,7 @@ pub(crate) fn read_npy<T: NpyElement>(path: &Path, rank: usize) -> Result<NpyArr
     let Some(shape) = header.shape.iter().map(|&d| usize::try_from(d).ok()).collect::<Option<Vec<usize>>>() else {
         return Err(problem(NpyProblem::ShapeOverflow { shape: header.shape }));
     };
-    let mut data = vec![T::zeroed(); (expected_bytes / element_bytes) as usize];
-    file.read_exact(bytemuck::cast_slice_mut(&mut data)).map_err(io)?;
-    if cfg!(target_endian = "big") {
-        data.iter_mut().for_each(|v| *v = v.swap_le());
-    }
-    Ok(NpyArray { shape, data })
+    Ok((shape, data_offset))
 }
 
 /// Parses the header dictionary literal, e.g.

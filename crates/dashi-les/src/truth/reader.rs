@@ -3,17 +3,21 @@
 use super::diagnostics::{DiagnosticsRow, read_diagnostics_csv};
 use super::error::TruthError;
 use super::meta::TruthMeta;
-use super::npy::read_npy;
+use super::npy::{NpyFile, read_npy};
 use super::{DIAGNOSTICS_FILE, META_FILE, OMEGA_FILE, SPECTRUM_FILE, TIMES_FILE};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// A truth loaded into memory: metadata, vorticity frames (f32), times, spectra and
-/// diagnostics.
+/// Frames checked for finiteness per read while [`Truth::open`] streams `omega.npy`.
+const CHECK_CHUNK_FRAMES: usize = 16;
+
+/// A checked truth: metadata, times, spectra and diagnostics in memory; vorticity frames
+/// (f32) read from `omega.npy` on demand ([`Truth::frame`], [`Truth::frames`]), so memory
+/// follows what a command reads, not the file's size.
 pub struct Truth {
     dir: PathBuf,
     meta: TruthMeta,
-    omega: Vec<f32>,
+    omega: NpyFile<f32>,
     times: Vec<f64>,
     spectra: Vec<f64>,
     shells: usize,
@@ -32,6 +36,17 @@ impl fmt::Debug for Truth {
     }
 }
 
+/// The largest `meta.json` read (its `params` are a handful of numbers).
+const MAX_META_BYTES: u64 = 16 << 20;
+
+/// A bounded read's error as a [`TruthError`] on `path`.
+pub(crate) fn bounded_error(path: &Path, e: dashi_core::files::BoundedReadError) -> TruthError {
+    match e {
+        dashi_core::files::BoundedReadError::Io { path, source } => TruthError::Io { path, source },
+        other => TruthError::corrupt(path, other.to_string()),
+    }
+}
+
 /// The index of the first non-finite value of `values`, and the value.
 fn first_non_finite<T: Copy + Into<f64>>(values: &[T]) -> Option<(usize, f64)> {
     values.iter().map(|&v| v.into()).enumerate().find(|(_, v)| !v.is_finite())
@@ -46,8 +61,25 @@ impl Truth {
     /// `diagnostics.csv` has one row per frame with the times of `t.npy`; every value is
     /// finite.
     pub fn open(dir: &Path) -> Result<Self, TruthError> {
+        let truth = Self::open_lazy(dir)?;
+        // Stream the frames through a bounded buffer: every value is checked, none kept.
+        let count = truth.frame_count();
+        let mut start = 0;
+        while start < count {
+            let end = (start + CHECK_CHUNK_FRAMES).min(count);
+            truth.frames(start..end)?;
+            start = end;
+        }
+        Ok(truth)
+    }
+
+    /// Like [`open`](Self::open) but without reading the vorticity frames: their count,
+    /// shape and file length are checked, their values when they are read. What
+    /// commands that need one frame or none use.
+    pub fn open_lazy(dir: &Path) -> Result<Self, TruthError> {
         let meta_path = dir.join(META_FILE);
-        let meta_json = std::fs::read(&meta_path).map_err(TruthError::io(&meta_path))?;
+        let meta_json =
+            dashi_core::files::read_bounded(&meta_path, MAX_META_BYTES).map_err(|e| bounded_error(&meta_path, e))?;
         let meta: TruthMeta = serde_json::from_slice(&meta_json)
             .map_err(|e| TruthError::corrupt(&meta_path, format!("invalid meta.json: {e}")))?;
         if meta.stored_dtype != "f32" {
@@ -72,12 +104,9 @@ impl Truth {
         };
 
         let omega_path = dir.join(OMEGA_FILE);
-        let omega = read_npy::<f32>(&omega_path, 3)?;
+        let omega = NpyFile::<f32>::open(&omega_path, 3)?;
         if omega.shape != [frames, meta.n, meta.n] {
             return Err(mismatch(&omega_path, vec![frames, meta.n, meta.n], omega.shape));
-        }
-        if let Some(bad) = first_non_finite(&omega.data) {
-            return Err(non_finite(&omega_path, meta.n * meta.n, bad));
         }
 
         let times_path = dir.join(TIMES_FILE);
@@ -87,6 +116,15 @@ impl Truth {
         }
         if let Some(bad) = first_non_finite(&times.data) {
             return Err(non_finite(&times_path, 1, bad));
+        }
+        if let Some(i) = times.data.windows(2).position(|w| w[1] <= w[0]) {
+            let reason = format!(
+                "times must increase: t[{}] = {:e} is not after t[{i}] = {:e}",
+                i + 1,
+                times.data[i + 1],
+                times.data[i]
+            );
+            return Err(TruthError::corrupt(&times_path, reason));
         }
 
         let spectrum_path = dir.join(SPECTRUM_FILE);
@@ -100,7 +138,7 @@ impl Truth {
         }
 
         let diagnostics_path = dir.join(DIAGNOSTICS_FILE);
-        let diagnostics = read_diagnostics_csv(&diagnostics_path)?;
+        let diagnostics = read_diagnostics_csv(&diagnostics_path, 4096 + 1024 * meta.frames)?;
         if diagnostics.len() != frames {
             let reason = format!("{} rows, expected one per frame ({frames})", diagnostics.len());
             return Err(TruthError::corrupt(&diagnostics_path, reason));
@@ -112,15 +150,7 @@ impl Truth {
             return Err(TruthError::corrupt(&diagnostics_path, reason));
         }
 
-        Ok(Self {
-            dir: dir.to_path_buf(),
-            meta,
-            omega: omega.data,
-            times: times.data,
-            spectra: spectra.data,
-            shells,
-            diagnostics,
-        })
+        Ok(Self { dir: dir.to_path_buf(), meta, omega, times: times.data, spectra: spectra.data, shells, diagnostics })
     }
 
     /// The directory read.
@@ -143,15 +173,31 @@ impl Truth {
         self.times.len()
     }
 
-    /// Vorticity of frame `i` (row-major `[iy][ix]`, `n²` values), or `None` past the end.
-    pub fn frame(&self, i: usize) -> Option<&[f32]> {
-        let len = self.meta.n * self.meta.n;
-        self.omega.get(i.checked_mul(len)?..i.checked_add(1)?.checked_mul(len)?)
+    /// Vorticity of frame `i` (row-major `[iy][ix]`, `n²` values), read from
+    /// `omega.npy`; [`TruthError::FrameRange`] past the end, [`TruthError::NonFinite`] if
+    /// a value is not finite.
+    pub fn frame(&self, i: usize) -> Result<Vec<f32>, TruthError> {
+        self.frames(i..i.saturating_add(1))
     }
 
-    /// All frames back to back: `[frames][n][n]` in C order.
-    pub fn omega(&self) -> &[f32] {
-        &self.omega
+    /// Frames `range` back to back (`[frames][n][n]` in C order), read from `omega.npy`
+    /// into one fallibly reserved buffer ([`TruthError::TooLarge`] if it cannot be had).
+    pub fn frames(&self, range: std::ops::Range<usize>) -> Result<Vec<f32>, TruthError> {
+        let count = self.frame_count();
+        if range.start > range.end || range.end > count {
+            return Err(TruthError::FrameRange { start: range.start, end: range.end, frames: count });
+        }
+        let len = self.meta.n * self.meta.n;
+        let values = self.omega.read(range.start * len, (range.end - range.start) * len)?;
+        if let Some((flat, value)) = first_non_finite(&values) {
+            return Err(TruthError::NonFinite {
+                what: self.dir.join(OMEGA_FILE).display().to_string(),
+                frame: (range.start + flat / len.max(1)) as u64,
+                index: flat % len.max(1),
+                value,
+            });
+        }
+        Ok(values)
     }
 
     /// Simulated time of every frame.

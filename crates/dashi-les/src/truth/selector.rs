@@ -37,6 +37,31 @@ pub fn resolve(root: &Path, selector: &str) -> Result<PathBuf, TruthError> {
             format!("entry `{}` points to {}, which holds no {META_FILE}", entry.truth_id, dir.display()),
         ));
     }
+    // The manifest only claims; meta.json is the truth's own word. A selector that chose
+    // by a claim (`latest:gpu`) must not land on a truth that says otherwise.
+    let meta_path = dir.join(META_FILE);
+    let meta_json = dashi_core::files::read_bounded(&meta_path, 16 << 20)
+        .map_err(|e| super::reader::bounded_error(&meta_path, e))?;
+    let meta: super::TruthMeta = serde_json::from_slice(&meta_json)
+        .map_err(|e| TruthError::corrupt(&meta_path, format!("invalid meta.json: {e}")))?;
+    let claims = [
+        ("truth_id", entry.truth_id.clone(), meta.truth_id.clone()),
+        ("backend_used", entry.backend_used.clone(), meta.backend_used.clone()),
+        ("n", entry.n.to_string(), meta.n.to_string()),
+        ("solver_id", entry.solver_id.clone(), meta.solver_id.clone()),
+    ];
+    if let Some((field, listed, actual)) = claims.into_iter().find(|(_, listed, actual)| listed != actual) {
+        return Err(TruthError::corrupt(
+            &manifest_path,
+            format!(
+                "entry \"{}\" says {field} = \"{}\" but {} says \"{}\"",
+                entry.truth_id.escape_debug(),
+                listed.escape_debug(),
+                meta_path.display(),
+                actual.escape_debug()
+            ),
+        ));
+    }
     Ok(dir)
 }
 

@@ -120,8 +120,11 @@ impl Timestamp {
     /// instant is not a whole microsecond).
     pub fn to_rfc3339(&self) -> String {
         let (year, month, day, hour, minute, second) = self.civil();
-        let fraction =
-            if self.nanos % 1000 == 0 { format!("{:06}", self.nanos / 1000) } else { format!("{:09}", self.nanos) };
+        let fraction = if self.nanos.is_multiple_of(1000) {
+            format!("{:06}", self.nanos / 1000)
+        } else {
+            format!("{:09}", self.nanos)
+        };
         format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{fraction}Z")
     }
 

@@ -1,12 +1,13 @@
 //! Writing a truth directory frame by frame, under a staging name until it is complete.
 
 use super::diagnostics::{CSV_HEADER, DiagnosticsRow};
-use super::durable::sync_dir;
 use super::error::TruthError;
 use super::manifest::{Manifest, ManifestEntry};
 use super::meta::TruthMeta;
 use super::npy::NpyFrameWriter;
+use super::root_lock::{RootLock, WriterLock, remove_stale_staging};
 use super::{DIAGNOSTICS_FILE, META_FILE, OMEGA_FILE, SPECTRUM_FILE, TIMES_FILE, staging_dir_name};
+use dashi_core::files::sync_dir;
 use std::fmt;
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -47,6 +48,8 @@ pub struct TruthWriter {
     omega_f32: Vec<f32>,
     frames: u64,
     failed: bool,
+    /// This writer's lock on its staging directory (tells later writers it is alive).
+    writer_lock: WriterLock,
     /// Declared last so that it is dropped (and removed) after the files are closed.
     staging: StagingDir,
 }
@@ -80,6 +83,10 @@ impl TruthWriter {
             });
         }
         std::fs::create_dir_all(root).map_err(TruthError::io(root))?;
+        // Under the root lock: no other writer is between creating a staging directory
+        // and locking it, so stale ones (their writer died) can be told apart and removed.
+        let root_lock = RootLock::acquire(root)?;
+        remove_stale_staging(root, &root_lock);
         let final_dir = root.join(&meta.truth_id);
         if final_dir.symlink_metadata().is_ok() {
             return Err(TruthError::AlreadyExists { path: final_dir });
@@ -95,6 +102,8 @@ impl TruthWriter {
             Err(source) => return Err(TruthError::Io { path: staging_path, source }),
         }
         let staging = StagingDir { path: staging_path, keep: false };
+        let writer_lock = WriterLock::acquire(&staging.path)?;
+        drop(root_lock);
         let omega = NpyFrameWriter::create(&staging.path.join(OMEGA_FILE), &[meta.n, meta.n])?;
         let times = NpyFrameWriter::create(&staging.path.join(TIMES_FILE), &[])?;
         let diagnostics_path = staging.path.join(DIAGNOSTICS_FILE);
@@ -112,6 +121,7 @@ impl TruthWriter {
             diagnostics,
             frames: 0,
             failed: false,
+            writer_lock,
             staging,
         })
     }
@@ -161,14 +171,14 @@ impl TruthWriter {
                 found: vec![omega.len()],
             });
         }
-        if let Some(shells) = self.spectrum.as_ref().map(NpyFrameWriter::frame_len) {
-            if spectrum.len() != shells {
-                return Err(TruthError::ShapeMismatch {
-                    what: format!("spectrum of frame {frame} (shells, fixed by frame 0)"),
-                    expected: vec![shells],
-                    found: vec![spectrum.len()],
-                });
-            }
+        if let Some(shells) = self.spectrum.as_ref().map(NpyFrameWriter::frame_len)
+            && spectrum.len() != shells
+        {
+            return Err(TruthError::ShapeMismatch {
+                what: format!("spectrum of frame {frame} (shells, fixed by frame 0)"),
+                expected: vec![shells],
+                found: vec![spectrum.len()],
+            });
         }
         if let Some((field, value)) = diagnostics.first_non_finite() {
             return Err(TruthError::NonFinite { what: format!("diagnostics.{field}"), frame, index: 0, value });
@@ -213,7 +223,18 @@ impl TruthWriter {
     /// the finished directory.
     pub fn finish(self) -> Result<PathBuf, TruthError> {
         let Self {
-            root, final_dir, mut meta, omega, times, spectrum, diagnostics, frames, failed, mut staging, ..
+            root,
+            final_dir,
+            mut meta,
+            omega,
+            times,
+            spectrum,
+            diagnostics,
+            frames,
+            failed,
+            writer_lock,
+            mut staging,
+            ..
         } = self;
         if failed {
             return Err(TruthError::WriterFailed { staging: staging.path.clone() });
@@ -240,25 +261,39 @@ impl TruthWriter {
         File::create_new(&meta_path)
             .and_then(|mut file| file.write_all(&meta_json).and_then(|()| file.sync_all()))
             .map_err(TruthError::io(&meta_path))?;
-        sync_dir(&staging.path)?;
+        sync_dir(&staging.path).map_err(TruthError::io(&staging.path))?;
 
+        // The rename and the manifest's read-modify-write happen under the root lock, so
+        // concurrent writers never lose each other's entries.
+        let root_lock = RootLock::acquire(&root)?;
         if final_dir.symlink_metadata().is_ok() {
             return Err(TruthError::AlreadyExists { path: final_dir });
         }
+        writer_lock.release()?;
         std::fs::rename(&staging.path, &final_dir).map_err(TruthError::io(&final_dir))?;
         staging.keep = true;
 
         let list_in_manifest = || -> Result<(), TruthError> {
-            sync_dir(&root)?;
+            sync_dir(&root).map_err(TruthError::io(&root))?;
             let mut manifest = Manifest::load(&root)?.unwrap_or_default();
             manifest.upsert(ManifestEntry::for_truth(&meta));
             manifest.store(&root)
         };
-        list_in_manifest().map_err(|source| TruthError::ManifestUpdate {
-            truth_dir: final_dir.clone(),
-            manifest: Manifest::path_in(&root),
-            source: Box::new(source),
-        })?;
+        if let Err(source) = list_in_manifest() {
+            // Roll back: the truth goes back to staging and is removed with it, so no
+            // unlisted truth blocks its id.
+            let rolled_back = std::fs::rename(&final_dir, &staging.path).is_ok();
+            staging.keep = !rolled_back;
+            drop(staging);
+            drop(root_lock);
+            return Err(TruthError::ManifestUpdate {
+                truth_dir: final_dir,
+                manifest: Manifest::path_in(&root),
+                rolled_back,
+                source: Box::new(source),
+            });
+        }
+        drop(root_lock);
         Ok(final_dir)
     }
 }
