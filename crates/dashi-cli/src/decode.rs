@@ -201,7 +201,10 @@ pub fn decode_and_score(
     let mut encoder = Encoder::with_layout(exec, model.layout.clone())?;
     let z_start = encoder.encode(exec, &input.frames[..n * n])?;
     encoder.free(exec)?;
+    // One colour scale for every triptych (fields and error alike), so frames and GIF
+    // frames can be compared; an all-zero truth gets ±1.
     let limit = input.frames.iter().fold(0.0f64, |m, v| m.max(v.abs())) as f32;
+    let limit = if limit > 0.0 && limit.is_finite() { limit } else { 1.0 };
     let same_truth = input.truth.meta().truth_id == model.meta.truth_id;
     let bar = crate::progress::steps_bar(count as u64, "decode", "frames", job.quiet);
     let mut scored = 0usize;
@@ -267,6 +270,7 @@ pub fn decode_and_score(
             curves.iter().map(|(name, e)| (name.as_str(), e.as_slice(), name.starts_with("decoded"))).collect();
         crate::pictures::write_spectrum_plot(
             &out.file("spectrum.png"),
+            n,
             "energy spectrum E(k): truth and decoded rollout",
             &named,
         )?;

@@ -9,7 +9,9 @@ use dashi_plot::{
 };
 use std::path::Path;
 
-/// Writes one triptych PNG; `horizon` (train, eval, …) goes into the caption.
+/// Writes one triptych PNG; `horizon` (train, eval, …) goes into the caption. All three
+/// panels use ±`limit` (the caller passes one limit for every frame of a run), so the
+/// error panel shows the error on the field's own scale and frames stay comparable.
 pub fn write_triptych(
     path: &Path,
     n: usize,
@@ -22,7 +24,7 @@ pub fn write_triptych(
     let d: Vec<f32> = decoded.iter().map(|&v| v as f32).collect();
     let e: Vec<f32> = decoded.iter().zip(truth).map(|(a, b)| (a - b) as f32).collect();
     let caption = format!(
-        "frame {} ({horizon})   t = {:.2}   rel-L2 = {:.3}   corr = {:.3}   LSD = {:.2}",
+        "frame {} ({horizon})   t = {:.2}   rel-L2 = {:.3}   corr = {:.3}   LSD (log-spectral distance, k = 1..N/3) = {:.2}",
         record.frame, record.time, record.rollout.rel_l2, record.rollout.correlation, record.rollout.lsd
     );
     let canvas = triptych(
@@ -30,9 +32,9 @@ pub fn write_triptych(
         &d,
         &e,
         n,
-        ["truth", "decoded", "error (decoded - truth)"],
+        ["truth ω", "decoded ω", "error (decoded − truth), same scale"],
         &caption,
-        TriptychLimits { field: Some(limit), error: None },
+        TriptychLimits { field: Some(limit), error: Some(limit) },
     )?;
     canvas.write_png_atomic(path)?;
     Ok(())
@@ -96,20 +98,28 @@ pub fn write_score_plot(
 /// decades below the largest value: the 2/3-dealiased truth drops to round-off beyond
 /// k ≈ N/3·√2, and those values would otherwise squash the inertial range.
 /// Each curve is `(name, E(k) by shell k, dashed)`.
-pub fn write_spectrum_plot(path: &Path, title: &str, curves: &[(&str, &[f64], bool)]) -> anyhow::Result<()> {
+///
+/// Only the shells the 2/3-dealiased LES resolves are drawn, `1 ≤ k ≤ N/3` (beyond, the
+/// corners of the grid hold only round-off), and the energy axis spans what is drawn.
+pub fn write_spectrum_plot(path: &Path, n: usize, title: &str, curves: &[(&str, &[f64], bool)]) -> anyhow::Result<()> {
     let mut chart = LineChart::new(title).x_axis("k", AxisScale::Log10).y_axis("E(k)", AxisScale::Log10);
     let mut anchor = None;
-    let peak = curves.iter().flat_map(|(_, e, _)| e.iter().skip(1)).fold(0.0f64, |m, v| m.max(*v));
+    let resolved = (n / 3).max(1);
+    let shown = |e: &[f64]| -> Vec<(f64, f64)> {
+        e.iter().enumerate().skip(1).take(resolved).filter(|(_, v)| **v > 0.0).map(|(k, v)| (k as f64, *v)).collect()
+    };
+    let drawn: Vec<f64> = curves.iter().flat_map(|(_, e, _)| shown(e)).map(|(_, v)| v).collect();
+    let peak = drawn.iter().fold(0.0f64, |m, v| m.max(*v));
+    let floor = drawn.iter().fold(f64::INFINITY, |m, v| m.min(*v)).max(peak * 1e-12);
     for (name, e, dashed) in curves {
-        let points: Vec<(f64, f64)> =
-            e.iter().enumerate().skip(1).filter(|(_, v)| **v > 0.0).map(|(k, v)| (k as f64, *v)).collect();
+        let points = shown(e);
         if anchor.is_none() {
             anchor = points.iter().find(|(k, _)| *k >= 8.0).copied();
         }
         chart = chart.series(Series::new(*name, points).dashed(*dashed));
     }
     if peak > 0.0 {
-        chart = chart.y_range(peak * 1e-12, peak * 3.0);
+        chart = chart.y_range(floor * 0.5, peak * 3.0);
     }
     if let Some((k, e)) = anchor {
         chart = chart.power_law(e * k.powi(3), -3.0, "k^-3");

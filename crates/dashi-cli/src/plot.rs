@@ -210,7 +210,7 @@ pub fn run(args: PlotArgs) -> anyhow::Result<()> {
                 .collect();
             let named: Vec<(&str, &[f64], bool)> = curves.iter().map(|(n, e)| (n.as_str(), *e, false)).collect();
             let title = format!("energy spectrum E(k) of {}", truth.meta().truth_id);
-            crate::pictures::write_spectrum_plot(&out, &title, &named)?;
+            crate::pictures::write_spectrum_plot(&out, truth.n(), &title, &named)?;
             ("spectrum", json!({ "truth": arg.truth, "truth_id": truth.meta().truth_id, "frames": indices }))
         }
         PlotKind::Diagnostics { truth: arg } => {
@@ -244,7 +244,7 @@ pub fn run(args: PlotArgs) -> anyhow::Result<()> {
                 "rel_l2" => "relative L2 error",
                 "energy_ratio" => "energy ratio (decoded / truth)",
                 "enstrophy_ratio" => "enstrophy ratio (decoded / truth)",
-                "lsd" => "log-spectral distance",
+                "lsd" => "LSD: rms over k = 1..N/3 of log10(E_decoded + d) − log10(E_truth + d)",
                 other => other,
             };
             crate::pictures::write_score_plot(&out, axis, &ordered, train_end)?;

@@ -353,6 +353,11 @@ fn large_sizes_are_refused_before_allocating() {
     assert_ne!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stderr(&o).contains("background_k"), "{}", stderr(&o));
     assert!(!dir.path().join("a.json").exists());
+    // Bug: `--nu 1e300` ran and reported "nu = NaN"; an explicitly unstable viscosity is
+    // bad usage naming --nu.
+    let o = run(&["les", "--backend", "cpu", "--n", "16", "--steps", "2", "--nu", "1e300"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--nu") && !stderr(&o).contains("NaN"), "{}", stderr(&o));
     for bad in ["NaN", "-1", "inf"] {
         let o = run(&["les", "--backend", "cpu", "--n", "16", "--steps", "2", "--max-cfl", bad]);
         assert_eq!(o.status.code(), Some(2), "--max-cfl {bad}: {}", stderr(&o));

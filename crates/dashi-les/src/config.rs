@@ -78,6 +78,23 @@ impl LesConfig {
         if !(self.nu.is_finite() && self.nu >= 0.0) {
             return bad("nu", self.nu.to_string(), "finite and >= 0");
         }
+        // The viscous term is stepped explicitly: its fastest mode, ν·k_max² with k_max =
+        // N/3 (the dealiased band), must lie inside the stepper's stability interval on the
+        // negative real axis (Heun: 2, RK4: 2.785), or the run blows up at once.
+        let k_max = (self.n / 3) as f64;
+        let stiffness = self.nu * k_max * k_max * self.dt;
+        let limit = match self.stepper {
+            Stepper::Heun => 2.0,
+            Stepper::Rk4 => 2.785,
+        };
+        if stiffness > limit {
+            return bad(
+                "nu",
+                format!("{} (ν·k_max²·dt = {stiffness:.3e} with k_max = N/3 = {k_max}, dt = {})", self.nu, self.dt),
+                "small enough that ν·k_max²·dt stays within the explicit stepper's stability limit \
+                 (Heun 2, RK4 2.785): lower --nu or --dt",
+            );
+        }
         if !(self.cs.is_finite() && (0.0..=1.0).contains(&self.cs)) {
             return bad("cs", self.cs.to_string(), "finite, in 0..=1");
         }

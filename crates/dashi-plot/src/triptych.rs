@@ -57,8 +57,8 @@ pub fn triptych(
     let s = 2;
     let panels = [
         FieldPlot::new(truth, n, n).title(titles[0]).symmetric_limit(field_limit).colorbar(false).text_scale(s),
-        FieldPlot::new(decoded, n, n).title(titles[1]).symmetric_limit(field_limit).text_scale(s),
-        FieldPlot::new(error, n, n).title(titles[2]).symmetric_limit(error_limit).text_scale(s),
+        FieldPlot::new(decoded, n, n).title(titles[1]).symmetric_limit(field_limit).colorbar_label("ω").text_scale(s),
+        FieldPlot::new(error, n, n).title(titles[2]).symmetric_limit(error_limit).colorbar_label("Δω").text_scale(s),
     ];
     let layouts = panels.iter().map(|p| p.layout()).collect::<Result<Vec<_>, _>>()?;
     let pad = 8 * s as i32;
