@@ -116,7 +116,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     let encode = EncodeConfig::for_grid(args.n);
     let config = TrainConfig {
         encode,
-        fit: FitConfig { train_frac: args.train_frac, ridge: 1e-6, prior: Prior::Zero },
+        fit: FitConfig { train_frac: args.train_frac, ridge: 1e-6, prior: Prior::Zero, stable: false },
         decode: DecodeConfig::default(),
     };
     if let Err(e) = config.fit.validate() {

@@ -38,6 +38,10 @@ pub struct FitArgs {
     /// persistence where the training data say nothing).
     #[arg(long, default_value = "zero")]
     prior: dashi_codec::Prior,
+    /// Stable by construction: project A onto ‖S·A·S⁻¹‖₂ ≤ 1 in standardised coordinates,
+    /// so ρ(A) ≤ 1 and no rollout of any length grows.
+    #[arg(long)]
+    stable: bool,
     /// Use only the first this many frames of the truth.
     #[arg(long)]
     frames: Option<usize>,
@@ -71,7 +75,7 @@ pub fn run(args: FitArgs) -> anyhow::Result<()> {
     };
     let config = TrainConfig {
         encode,
-        fit: FitConfig { train_frac: args.train_frac, ridge: args.ridge, prior: args.prior },
+        fit: FitConfig { train_frac: args.train_frac, ridge: args.ridge, prior: args.prior, stable: args.stable },
         decode: DecodeConfig::default(),
     };
     // Settings are checked before any work (bad values are usage errors naming the flag);
@@ -111,9 +115,18 @@ pub fn run(args: FitArgs) -> anyhow::Result<()> {
         }
         match m.spectral_radius {
             Some(r) => {
-                println!("  spectral radius of A: {r:.6}{}", if r > 1.0 { "  (> 1: long rollouts grow)" } else { "" })
+                println!(
+                    "  spectral radius of A: {r:.6}{}",
+                    if r > 1.0 {
+                        "  (> 1: long rollouts grow; --stable bounds it by 1)"
+                    } else if args.stable {
+                        "  (stable fit: ≤ 1 by construction)"
+                    } else {
+                        ""
+                    }
+                )
             }
-            None => println!("  spectral radius of A: not computed (the Schur iteration did not converge)"),
+            None => println!("  spectral radius of A: not recorded"),
         }
         println!("  encode + fit: {fit_s:.2} s");
     }
@@ -122,7 +135,7 @@ pub fn run(args: FitArgs) -> anyhow::Result<()> {
         &[("encode", &report)],
         &report.used.precision.to_string(),
         json!({ "truth": args.truth, "truth_id": m.truth_id, "train_frac": args.train_frac, "k_cut": encode.k_cut,
-                "mid_cut": encode.mid_cut, "topk": encode.topk, "ridge": args.ridge, "prior": format!("{:?}", args.prior).to_lowercase(), "frames": count, "n": n }),
+                "mid_cut": encode.mid_cut, "topk": encode.topk, "ridge": args.ridge, "prior": format!("{:?}", args.prior).to_lowercase(), "stable": args.stable, "frames": count, "n": n }),
         json!({ "encode_fit_s": fit_s }),
         json!({ "model": args.out.display().to_string(), "dim": m.dim, "low_modes": m.low_modes, "anchors": m.anchors,
                 "train_transitions": m.train_transitions, "train_residual": m.train_residual,

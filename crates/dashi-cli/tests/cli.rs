@@ -272,3 +272,26 @@ fn codec_commands_fit_rollout_decode_sweep() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("bad.dashi"), "{}", stderr(&o));
 }
+
+#[test]
+fn fit_stable_bounds_the_spectral_radius() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = dashi(&["les", "--backend", "cpu", "--n", "32", "--steps", "200", "--stride", "5", "-q"], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    for (stable, out) in [(false, "free.json"), (true, "stable.json")] {
+        let mut args = vec!["fit", "--backend", "cpu", "--prior", "identity", "--out", "m.dashi", "--force", "-q"];
+        args.extend(["--metrics-json", out]);
+        if stable {
+            args.push("--stable");
+        }
+        let o = dashi(&args, dir.path());
+        assert!(o.status.success(), "{}", stderr(&o));
+        let m = metrics(&dir.path().join(out));
+        assert_metrics(&m, "fit");
+        let rho = m["results"]["spectral_radius"].as_f64().expect("always reported");
+        assert_eq!(m["parameters"]["stable"], stable);
+        if stable {
+            assert!(rho <= 1.0 + 1e-12, "stable fit: rho = {rho}");
+        }
+    }
+}

@@ -190,11 +190,16 @@ pub struct FitConfig {
     pub ridge: f64,
     /// What the penalty pulls A towards.
     pub prior: Prior,
+    /// Stable by construction: the fitted operator is projected onto ‖S·A·S⁻¹‖₂ ≤ 1
+    /// (its singular values in standardised coordinates clipped to 1), so ρ(A) ≤ 1 and
+    /// no rollout of any length grows (see `fit`). Older model files lack the key: false.
+    #[serde(default)]
+    pub stable: bool,
 }
 
 impl Default for FitConfig {
     fn default() -> Self {
-        FitConfig { train_frac: 0.6, ridge: 1e-6, prior: Prior::Zero }
+        FitConfig { train_frac: 0.6, ridge: 1e-6, prior: Prior::Zero, stable: false }
     }
 }
 
