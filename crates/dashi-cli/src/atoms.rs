@@ -308,10 +308,10 @@ pub fn run(args: AtomsArgs) -> anyhow::Result<()> {
     let guard = crate::path_guard::PathGuard::new();
     let guard = match &args.what {
         AtomsCommand::Encode(a) => {
-            truth_inputs(guard, &a.truth, &a.truths).output("--out", Some(&a.out)).output("--png", a.png.as_deref())
+            guard.truth(&a.truth, &a.truths).output("--out", Some(&a.out)).output("--png", a.png.as_deref())
         }
-        AtomsCommand::Run(a) => truth_inputs(guard, &a.truth, &a.truths).output("--out", Some(&a.out)),
-        AtomsCommand::Threads(a) => truth_inputs(guard, &a.truth, &a.truths).output("--out", Some(&a.out)),
+        AtomsCommand::Run(a) => guard.truth(&a.truth, &a.truths).output("--out", Some(&a.out)),
+        AtomsCommand::Threads(a) => guard.truth(&a.truth, &a.truths).output("--out", Some(&a.out)),
         AtomsCommand::Decode(a) => guard.input("--atoms", &a.atoms).output("--out", Some(&a.out)),
     };
     guard.output("--metrics-json", args.output.metrics_json.as_deref()).check()?;
@@ -406,15 +406,6 @@ pub fn run(args: AtomsArgs) -> anyhow::Result<()> {
         json!({ "atoms_s": start.elapsed().as_secs_f64() }),
         results,
     ))
-}
-
-/// The `--truths` root and, where the selector resolves, the `--truth` directory as inputs.
-fn truth_inputs(guard: crate::path_guard::PathGuard, truth: &str, truths: &Path) -> crate::path_guard::PathGuard {
-    let guard = guard.input("--truths", truths);
-    match crate::truth_input::resolve_dir(truth, truths) {
-        Ok(dir) => guard.input("--truth", &dir),
-        Err(_) => guard,
-    }
 }
 
 /// One scored frame of `dashi atoms run`: frame, time, atom scores, persistence scores,

@@ -58,10 +58,8 @@ pub fn run(args: FitArgs) -> anyhow::Result<()> {
         return usage(format!("--out {}: the file exists (use --force to overwrite it)", args.out.display()));
     }
     let metrics = crate::metrics::MetricsFile::check(args.common.metrics_json.clone(), args.common.force)?;
-    let truth_dir = crate::truth_input::resolve_dir(&args.truth, &args.truths)?;
     crate::path_guard::PathGuard::new()
-        .input("--truths", &args.truths)
-        .input("--truth", &truth_dir)
+        .truth(&args.truth, &args.truths)
         .output("--out", Some(&args.out))
         .output("--metrics-json", args.common.metrics_json.as_deref())
         .check()?;

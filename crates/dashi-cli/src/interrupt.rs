@@ -9,6 +9,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Exit code of an interrupted run (128 + SIGINT, the shell convention).
 pub const INTERRUPTED_EXIT: i32 = 130;
@@ -23,7 +24,7 @@ struct Staged {
 /// The staging directories of this process, by registration id.
 static STAGED: Mutex<Vec<(u64, Staged)>> = Mutex::new(Vec::new());
 /// The next registration id.
-static NEXT: Mutex<u64> = Mutex::new(0);
+static NEXT: AtomicU64 = AtomicU64::new(0);
 
 /// Installs the handler (once, at start-up). A failure to install is reported, not fatal.
 pub fn install() {
@@ -56,11 +57,7 @@ impl Drop for Registration {
 /// Registers `dir` for removal on an interrupt; `root` is the truth root whose lock to
 /// take first, if it is a truth's staging directory.
 pub fn register(dir: &Path, root: Option<&Path>) -> Registration {
-    let id = NEXT.lock().map(|mut n| {
-        *n += 1;
-        *n
-    });
-    let id = id.unwrap_or(u64::MAX);
+    let id = NEXT.fetch_add(1, Ordering::Relaxed);
     if let Ok(mut staged) = STAGED.lock() {
         staged.push((id, Staged { dir: dir.to_path_buf(), root: root.map(Path::to_path_buf) }));
     }

@@ -33,6 +33,16 @@ impl PathGuard {
         self
     }
 
+    /// A truth input: the `--truths` root and, where `selector` resolves, the `--truth`
+    /// directory (an unresolvable selector is reported by the command's own read).
+    pub fn truth(self, selector: &str, root: &Path) -> Self {
+        let guard = self.input("--truths", root);
+        match crate::truth_input::resolve_dir(selector, root) {
+            Ok(dir) => guard.input("--truth", &dir),
+            Err(_) => guard,
+        }
+    }
+
     /// A path the command writes, if given.
     pub fn output(mut self, flag: &str, path: Option<&Path>) -> Self {
         if let Some(path) = path {

@@ -175,12 +175,7 @@ pub fn run(args: PlotArgs) -> anyhow::Result<()> {
         PlotKind::Field { truth, .. }
         | PlotKind::Spectrum { truth, .. }
         | PlotKind::Diagnostics { truth }
-        | PlotKind::Gif { truth, .. } => {
-            guard = guard.input("--truths", &truth.truths);
-            if let Ok(dir) = crate::truth_input::resolve_dir(&truth.truth, &truth.truths) {
-                guard = guard.input("--truth", &dir);
-            }
-        }
+        | PlotKind::Gif { truth, .. } => guard = guard.truth(&truth.truth, &truth.truths),
         PlotKind::Scores { scores, .. } => guard = guard.input("--scores", scores),
     }
     guard.output("--out", Some(&out)).output("--metrics-json", args.output.metrics_json.as_deref()).check()?;

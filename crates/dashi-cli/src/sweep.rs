@@ -62,8 +62,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<()> {
     let metrics = crate::metrics::MetricsFile::check(args.common.metrics_json.clone(), args.common.force)?;
     crate::path_guard::PathGuard::new()
         .input("--model", &args.model)
-        .input("--truths", &args.truths)
-        .input("--truth", &crate::truth_input::resolve_dir(&args.truth, &args.truths)?)
+        .truth(&args.truth, &args.truths)
         .output("--out", Some(&args.out))
         .output("--metrics-json", args.common.metrics_json.as_deref())
         .check()?;

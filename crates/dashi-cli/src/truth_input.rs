@@ -67,9 +67,13 @@ pub fn load(selector: &str, root: &Path, max_frames: Option<usize>) -> anyhow::R
             values as f64 * 12.0 / 1e9
         );
     }
-    let stored = truth.frames(0..count).with_context(|| format!("--truth {selector}: reading {}", dir.display()))?;
-    frames.extend(stored.iter().map(|&v| f64::from(v)));
-    drop(stored);
+    // Read in chunks so that the f32 copy never exceeds a few frames.
+    for start in (0..count).step_by(16) {
+        let stored = truth
+            .frames(start..(start + 16).min(count))
+            .with_context(|| format!("--truth {selector}: reading {}", dir.display()))?;
+        frames.extend(stored.iter().map(|&v| f64::from(v)));
+    }
     // Truth::open_lazy has checked that the times increase strictly.
     let times = truth.times();
     let frame_dt = times[1] - times[0];

@@ -16,6 +16,28 @@ fn dashi_cmd(dir: &Path) -> Command {
     c
 }
 
+/// Writes the truth `truths/<id>` (CPU LES, `-q`) and asserts that it succeeded.
+fn small_truth(dir: &Path, n: &str, steps: &str, stride: &str, id: &str) {
+    let args = [
+        "les",
+        "--backend",
+        "cpu",
+        "--n",
+        n,
+        "--steps",
+        steps,
+        "--stride",
+        stride,
+        "--out",
+        "truths",
+        "--id",
+        id,
+        "-q",
+    ];
+    let o = dashi(&args, dir);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
 fn manifest_ids(root: &Path) -> Vec<String> {
     let m: serde_json::Value = serde_json::from_slice(&std::fs::read(root.join("manifest.json")).unwrap()).unwrap();
     m["truths"].as_array().unwrap().iter().map(|e| e["truth_id"].as_str().unwrap().to_string()).collect()
@@ -133,23 +155,7 @@ fn manifest_ids_or_empty(root: &Path) -> Vec<String> {
 fn no_command_can_overwrite_or_delete_its_inputs() {
     let dir = tempfile::tempdir().unwrap();
     let run = |args: &[&str]| dashi(args, dir.path());
-    let o = run(&[
-        "les",
-        "--backend",
-        "cpu",
-        "--n",
-        "32",
-        "--steps",
-        "20",
-        "--stride",
-        "2",
-        "--out",
-        "truths",
-        "--id",
-        "t1",
-        "-q",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    small_truth(dir.path(), "32", "20", "2", "t1");
     let omega = dir.path().join("truths/t1/omega.npy");
     let omega_bytes = std::fs::read(&omega).unwrap();
     let manifest_bytes = std::fs::read(dir.path().join("truths/manifest.json")).unwrap();
@@ -230,26 +236,7 @@ fn every_default_works_at_every_n() {
 fn readers_are_bounded_and_refuse_devices_and_fifos() {
     use std::io::Write;
     let dir = tempfile::tempdir().unwrap();
-    let o = dashi(
-        &[
-            "les",
-            "--backend",
-            "cpu",
-            "--n",
-            "16",
-            "--steps",
-            "4",
-            "--stride",
-            "2",
-            "--out",
-            "truths",
-            "--id",
-            "big",
-            "-q",
-        ],
-        dir.path(),
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
+    small_truth(dir.path(), "16", "4", "2", "big");
     // Make the truth claim 2^16 frames of 256²: a 16 GiB sparse omega.npy, and t.npy,
     // spectrum.npy, diagnostics.csv and meta.json consistent with it.
     let (n, frames) = (256usize, 1usize << 16);
@@ -386,26 +373,7 @@ fn info_prints_no_error_line_that_is_not_ours() {
 #[test]
 fn manifest_claims_are_checked() {
     let dir = tempfile::tempdir().unwrap();
-    let o = dashi(
-        &[
-            "les",
-            "--backend",
-            "cpu",
-            "--n",
-            "16",
-            "--steps",
-            "2",
-            "--stride",
-            "1",
-            "--out",
-            "truths",
-            "--id",
-            "t1",
-            "-q",
-        ],
-        dir.path(),
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
+    small_truth(dir.path(), "16", "2", "1", "t1");
     let manifest = dir.path().join("truths/manifest.json");
     let good = std::fs::read_to_string(&manifest).unwrap();
     let fit =

@@ -39,6 +39,12 @@ impl fmt::Debug for Truth {
 /// The largest `meta.json` read (its `params` are a handful of numbers).
 const MAX_META_BYTES: u64 = 16 << 20;
 
+/// Reads and parses a truth's `meta.json` (at most [`MAX_META_BYTES`]).
+pub(crate) fn read_meta(path: &Path) -> Result<TruthMeta, TruthError> {
+    let json = dashi_core::files::read_bounded(path, MAX_META_BYTES).map_err(|e| bounded_error(path, e))?;
+    serde_json::from_slice(&json).map_err(|e| TruthError::corrupt(path, format!("invalid meta.json: {e}")))
+}
+
 /// A bounded read's error as a [`TruthError`] on `path`.
 pub(crate) fn bounded_error(path: &Path, e: dashi_core::files::BoundedReadError) -> TruthError {
     match e {
@@ -78,10 +84,7 @@ impl Truth {
     /// commands that need one frame or none use.
     pub fn open_lazy(dir: &Path) -> Result<Self, TruthError> {
         let meta_path = dir.join(META_FILE);
-        let meta_json =
-            dashi_core::files::read_bounded(&meta_path, MAX_META_BYTES).map_err(|e| bounded_error(&meta_path, e))?;
-        let meta: TruthMeta = serde_json::from_slice(&meta_json)
-            .map_err(|e| TruthError::corrupt(&meta_path, format!("invalid meta.json: {e}")))?;
+        let meta = read_meta(&meta_path)?;
         if meta.stored_dtype != "f32" {
             let reason = format!("stored_dtype {:?}; this crate reads \"f32\" truths", meta.stored_dtype);
             return Err(TruthError::corrupt(&meta_path, reason));

@@ -40,10 +40,7 @@ pub fn resolve(root: &Path, selector: &str) -> Result<PathBuf, TruthError> {
     // The manifest only claims; meta.json is the truth's own word. A selector that chose
     // by a claim (`latest:gpu`) must not land on a truth that says otherwise.
     let meta_path = dir.join(META_FILE);
-    let meta_json = dashi_core::files::read_bounded(&meta_path, 16 << 20)
-        .map_err(|e| super::reader::bounded_error(&meta_path, e))?;
-    let meta: super::TruthMeta = serde_json::from_slice(&meta_json)
-        .map_err(|e| TruthError::corrupt(&meta_path, format!("invalid meta.json: {e}")))?;
+    let meta = super::reader::read_meta(&meta_path)?;
     let claims = [
         ("truth_id", entry.truth_id.clone(), meta.truth_id.clone()),
         ("backend_used", entry.backend_used.clone(), meta.backend_used.clone()),
